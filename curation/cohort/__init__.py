@@ -1,0 +1,1 @@
+"""Cohort folders: the manifest, file discovery and report-to-study matching."""

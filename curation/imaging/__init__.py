@@ -1,0 +1,1 @@
+"""Imaging: DICOM and NIfTI series to physical-space volumes, resampling and Zarr storage."""

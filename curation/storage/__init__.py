@@ -1,0 +1,1 @@
+"""The warehouse: Parquet part files, Zarr volumes, releases and the DuckDB catalog over them."""

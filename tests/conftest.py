@@ -1,0 +1,18 @@
+"""Shared test helpers: the public fixtures folder and small builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
+
+
+def shared_fixture(relative: str) -> Path:
+    """Path of a file or folder under ../shared/fixtures; skips the test where it is absent."""
+    path = SHARED_FIXTURES / relative
+    if not path.exists():
+        pytest.skip(f"public fixture {relative} not found under {SHARED_FIXTURES} (clone without shared/)")
+    return path
