@@ -1,0 +1,130 @@
+"""Discover every file of a cohort folder and account for it.
+
+Every discovered file ends up ingested, quarantined (with a reason) or skipped (with a reason):
+``discovered = ingested + quarantined + skipped``. Files are keyed by content hash; their paths,
+which often carry names and dates, go only to ``secrets/file_index``.
+
+    >>> inventory = discover_files(load_manifest("cohorts/site_a"))  # doctest: +SKIP
+    >>> inventory.files[0].file_hash[:8], inventory.files[0].kind_guess  # doctest: +SKIP
+    ('3f1c09ab', 'dicom')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curation.cohort.manifest import CohortManifest
+from curation.content_hashing import sha256_file
+
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+
+
+@dataclass(frozen=True)
+class DiscoveredFile:
+    path: Path
+    relative_path: str  # relative to the cohort folder; may hold PHI: never written outside secrets/
+    file_hash: str
+    size_bytes: int
+    kind_guess: str  # dicom (candidate), nifti, sidecar
+
+    @property
+    def is_nifti(self) -> bool:
+        return self.kind_guess == "nifti"
+
+
+@dataclass(frozen=True)
+class FileDisposition:
+    """What became of one file (its row in the ``files`` table)."""
+
+    file_hash: str
+    size_bytes: int
+    file_kind: str
+    disposition: str  # ingested, quarantined, skipped
+    reason_code: str | None = None
+    series_id: str | None = None
+
+    def as_row(self, cohort: str) -> dict[str, object]:
+        return {
+            "file_hash": self.file_hash,
+            "cohort": cohort,
+            "size_bytes": self.size_bytes,
+            "file_kind": self.file_kind,
+            "disposition": self.disposition,
+            "reason_code": self.reason_code,
+            "series_id": self.series_id,
+            "input_hash": self.file_hash,
+        }
+
+
+@dataclass(frozen=True)
+class CohortInventory:
+    files: list[DiscoveredFile]
+
+    def by_path(self) -> dict[Path, DiscoveredFile]:
+        return {f.path: f for f in self.files}
+
+
+def discover_files(manifest: CohortManifest) -> CohortInventory:
+    """Walk the images folder (nested, with or without extensions), excluding the cohort's metadata."""
+    excluded = manifest.metadata_files()
+    paths = sorted(
+        Path(folder, name).resolve()
+        for folder, _dirs, names in os.walk(manifest.images_dir, followlinks=False)
+        for name in names
+    )
+    paths = [p for p in paths if p not in excluded and p.is_file()]
+    nifti_stems = {_nifti_stem(p) for p in paths if _is_nifti(p)}
+    files = [
+        DiscoveredFile(
+            path=path,
+            relative_path=str(path.relative_to(manifest.root)),
+            file_hash=sha256_file(path),
+            size_bytes=path.stat().st_size,
+            kind_guess=_kind_guess(path, nifti_stems),
+        )
+        for path in paths
+    ]
+    return CohortInventory(files=files)
+
+
+def write_file_index(inventory: CohortInventory, secrets_dir: Path, cohort: str, run_id: str) -> Path:
+    """Record hash -> relative path in the owner-only secrets folder, so quarantined files can be found."""
+    target = secrets_dir / "file_index" / cohort / f"{run_id}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(target.parent, 0o700)
+    table = pa.table(
+        {
+            "file_hash": [f.file_hash for f in inventory.files],
+            "relative_path": [f.relative_path for f in inventory.files],
+        }
+    )
+    temporary = target.with_suffix(".tmp")
+    pq.write_table(table, temporary)
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, target)
+    return target
+
+
+def _is_nifti(path: Path) -> bool:
+    return path.name.lower().endswith(NIFTI_SUFFIXES)
+
+
+def _nifti_stem(path: Path) -> Path:
+    name = path.name
+    for suffix in (".nii.gz", ".nii"):
+        if name.lower().endswith(suffix):
+            return path.with_name(name[: -len(suffix)])
+    return path
+
+
+def _kind_guess(path: Path, nifti_stems: set[Path]) -> str:
+    if _is_nifti(path):
+        return "nifti"
+    if path.suffix.lower() == ".json" and path.with_suffix("") in nifti_stems:
+        return "sidecar"
+    return "dicom"

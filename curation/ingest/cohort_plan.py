@@ -1,0 +1,192 @@
+"""Plan a cohort's ingestion: discover files, group DICOM into series, read NIfTI sidecars, and key
+every series to its study with pseudonyms.
+
+The plan holds original identifiers in memory (to match reports and scrub their text); only
+pseudonyms and content hashes leave it.
+
+    >>> plan = plan_cohort(load_manifest("cohorts/site_a"), "site_a", pseudonymizer)  # doctest: +SKIP
+    >>> len(plan.series), len(plan.studies), plan.early_dispositions[0].reason_code  # doctest: +SKIP
+    (9, 6, 'not_an_image')
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curation.cohort.manifest import CohortManifest
+from curation.deid.known_phi import KnownPhi, known_phi_from_dataset, known_phi_from_values
+from curation.imaging.resample import target_spacing
+from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
+from curation.ingest.cohort_inventory import CohortInventory, DiscoveredFile, FileDisposition, discover_files
+from curation.ingest.study_keys import StudyKeys
+from curation.pseudonyms import Pseudonymizer
+
+SIDECAR_KEYS = ("PatientID", "StudyInstanceUID", "AccessionNumber", "StudyDate", "PatientSex", "PatientAge")
+
+
+@dataclass
+class NiftiItem:
+    image: DiscoveredFile
+    sidecar: DiscoveredFile
+    sidecar_values: dict[str, Any]
+    masks: list[tuple[str, DiscoveredFile, dict[int, str]]]  # (name, file, label value -> structure)
+
+
+@dataclass
+class SeriesItem:
+    series_id: str
+    study_uid: str
+    source_format: str  # dicom or nifti
+    series_uid_pseudonym: str | None
+    files: list[DiscoveredFile]
+    dicom: DicomSeriesFiles | None = None
+    nifti: NiftiItem | None = None
+
+
+@dataclass
+class CohortPlan:
+    cohort: str
+    institution: str
+    resample_label: str
+    target_spacing_mm: tuple[float, float, float] | None
+    inventory: CohortInventory
+    studies: dict[str, StudyKeys] = field(default_factory=dict)  # by original StudyInstanceUID
+    series: list[SeriesItem] = field(default_factory=list)
+    early_dispositions: list[FileDisposition] = field(default_factory=list)
+
+    def study_for_report_key(self, key: str, key_type: str) -> StudyKeys | None:
+        key = key.strip()
+        if key_type == "study_instance_uid":
+            return self.studies.get(key)
+        matches = [s for s in self.studies.values() if s.accession == key]
+        return matches[0] if matches else None
+
+
+def plan_cohort(manifest: CohortManifest, cohort: str, pseudonymizer: Pseudonymizer) -> CohortPlan:
+    options = manifest.options
+    plan = CohortPlan(
+        cohort=cohort,
+        institution=manifest.institution,
+        resample_label=options.resample_label,
+        target_spacing_mm=target_spacing(options.resample_profile, options.spacing_mm),
+        inventory=discover_files(manifest),
+    )
+    by_path = plan.inventory.by_path()
+    dicom_candidates = [f.path for f in plan.inventory.files if f.kind_guess == "dicom"]
+    _plan_dicom(plan, group_dicom_series(dicom_candidates), by_path, pseudonymizer)
+    _plan_nifti(plan, pseudonymizer)
+    return plan
+
+
+def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredFile], p: Pseudonymizer) -> None:
+    for rejected in grouping.rejected:
+        found = by_path[Path(rejected.path).resolve()]
+        plan.early_dispositions.append(
+            FileDisposition(
+                file_hash=found.file_hash,
+                size_bytes=found.size_bytes,
+                file_kind=rejected.file_kind,
+                disposition=rejected.disposition,
+                reason_code=rejected.reason_code,
+            )
+        )
+    for series in grouping.series:
+        first = series.headers[0]
+        values = {key: first.get(key) for key in (*SIDECAR_KEYS, "PatientBirthDate")}
+        study = _study(plan, p, values)
+        study.known_phi = _merge_phi(study.known_phi, [known_phi_from_dataset(h) for h in series.headers[:1]])
+        item = SeriesItem(
+            series_id=p.series_id(series.series_uid, series.split_index),
+            study_uid=study.study_uid,
+            source_format="dicom",
+            series_uid_pseudonym=p.uid(series.series_uid),
+            files=[by_path[Path(f).resolve()] for f in series.files],
+            dicom=series,
+        )
+        study.series_ids.append(item.series_id)
+        plan.series.append(item)
+
+
+def _plan_nifti(plan: CohortPlan, p: Pseudonymizer) -> None:
+    files = plan.inventory.files
+    sidecars = {f.path.with_suffix(""): f for f in files if f.kind_guess == "sidecar"}
+    by_path = {f.path: f for f in files}
+    mask_paths: set[Path] = set()
+    items: list[NiftiItem] = []
+    for image in (f for f in files if f.is_nifti):
+        sidecar = sidecars.get(_stem(image.path))
+        if sidecar is None:
+            continue
+        values = _read_sidecar(sidecar.path)
+        if values is None:
+            continue
+        masks = []
+        for mask_spec in values.get("Masks") or []:
+            mask_path = (image.path.parent / str(mask_spec.get("file", ""))).resolve()
+            if mask_path in by_path:
+                labels = {int(k): str(v) for k, v in (mask_spec.get("labels") or {}).items()}
+                masks.append((str(mask_spec.get("name") or mask_path.name.split(".")[0]), by_path[mask_path], labels))
+                mask_paths.add(mask_path)
+        items.append(NiftiItem(image=image, sidecar=sidecar, sidecar_values=values, masks=masks))
+
+    planned: set[Path] = set(mask_paths)
+    for item in items:
+        if item.image.path in mask_paths:
+            continue
+        values = {k: item.sidecar_values.get(k) for k in SIDECAR_KEYS}
+        if not values.get("StudyInstanceUID"):
+            continue
+        study = _study(plan, p, values)
+        study.known_phi = _merge_phi(study.known_phi, [known_phi_from_values(item.sidecar_values)])
+        series = SeriesItem(
+            series_id=p.series_id("nifti:" + item.image.file_hash),
+            study_uid=study.study_uid,
+            source_format="nifti",
+            series_uid_pseudonym=None,
+            files=[item.image, item.sidecar] + [m[1] for m in item.masks],
+            nifti=item,
+        )
+        study.series_ids.append(series.series_id)
+        plan.series.append(series)
+        planned.update(f.path for f in series.files)
+
+    for f in files:
+        if f.kind_guess in {"nifti", "sidecar"} and f.path not in planned:
+            reason = "nifti_without_study_keys" if f.kind_guess == "nifti" else "orphan_sidecar"
+            disposition = "quarantined" if f.kind_guess == "nifti" else "skipped"
+            plan.early_dispositions.append(
+                FileDisposition(f.file_hash, f.size_bytes, f.kind_guess, disposition, reason)
+            )
+
+
+def _study(plan: CohortPlan, p: Pseudonymizer, values: dict[str, Any]) -> StudyKeys:
+    study_uid = str(values.get("StudyInstanceUID") or "").strip()
+    if study_uid not in plan.studies:
+        plan.studies[study_uid] = StudyKeys.from_header_values(p, plan.institution, values)
+    return plan.studies[study_uid]
+
+
+def _merge_phi(current: KnownPhi | None, more: list[KnownPhi]) -> KnownPhi:
+    merged = current
+    for known in more:
+        merged = known if merged is None else merged.merge(known)
+    return merged if merged is not None else KnownPhi()
+
+
+def _read_sidecar(path: Path) -> dict[str, Any] | None:
+    try:
+        values = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return values if isinstance(values, dict) else None
+
+
+def _stem(path: Path) -> Path:
+    name = path.name
+    for suffix in (".nii.gz", ".nii"):
+        if name.lower().endswith(suffix):
+            return path.with_name(name[: -len(suffix)])
+    return path

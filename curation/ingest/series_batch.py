@@ -1,0 +1,325 @@
+"""Ingest a batch of series: read, check, resample, store as Zarr, and write the batch's part files.
+
+One batch is one unit of parallel work. It writes its own ``series``, ``volumes`` and ``quarantine``
+parts and returns what the cohort step needs (file dispositions and per-series facts); it never
+touches the catalog. A series that fails is quarantined with a reason code; it never stops the batch.
+
+    >>> result = ingest_series_batch(plan.series[:8], context, part="series-0000")  # doctest: +SKIP
+    >>> [o.status for o in result.outcomes]  # doctest: +SKIP
+    ['ingested', 'ingested', 'quarantined', ...]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from curation.content_hashing import sha256_parts
+from curation.deid.report_text import scrub_report_text
+from curation.imaging.dicom_volume import read_dicom_series
+from curation.imaging.errors import SeriesRejected
+from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
+from curation.imaging.resample import resample_volume
+from curation.imaging.series_metadata import estimate_body_region, series_metadata
+from curation.imaging.volume import Volume
+from curation.imaging.zarr_store import StoredArray, write_volume_group
+from curation.ingest.cohort_inventory import FileDisposition
+from curation.ingest.cohort_plan import SeriesItem
+from curation.ingest.study_keys import StudyKeys
+from curation.provenance import RunContext
+from curation.storage.table_parts import write_table_part
+from curation.storage.warehouse_layout import Warehouse
+
+log = logging.getLogger(__name__)
+
+MIN_SLICES = 3
+MIN_FIELD_OF_VIEW_MM = 50.0
+
+
+@dataclass(frozen=True)
+class SeriesContext:
+    """What every series of a cohort run needs besides its own files."""
+
+    warehouse: Warehouse
+    run: RunContext
+    cohort: str
+    resample_label: str
+    target_spacing_mm: tuple[float, float, float] | None
+    studies: dict[str, StudyKeys]
+
+
+@dataclass
+class SeriesOutcome:
+    series_id: str
+    study_uid: str
+    status: str  # ingested or quarantined
+    modality: str | None = None
+    body_region: str | None = None
+    reason_code: str | None = None
+
+
+@dataclass
+class SeriesBatchResult:
+    outcomes: list[SeriesOutcome] = field(default_factory=list)
+    dispositions: list[FileDisposition] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+
+def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: str) -> SeriesBatchResult:
+    result = SeriesBatchResult()
+    series_rows: list[dict[str, Any]] = []
+    volume_rows: list[dict[str, Any]] = []
+    quarantine_rows: list[dict[str, Any]] = []
+    for item in items:
+        study = context.studies[item.study_uid]
+        input_hash = sha256_parts(*sorted(f.file_hash for f in item.files))
+        base_row = _base_series_row(item, study, context, input_hash)
+        try:
+            volume, masks, metadata = _read_series(item)
+            _check_quality(volume)
+            volume, masks = _resample(volume, masks, context.target_spacing_mm)
+            stored = _store(context, study, item, volume, masks)
+        except SeriesRejected as rejected:
+            log.warning("series %s quarantined: %s", item.series_id, rejected.reason_code)
+            _record_rejection(result, base_row, item, rejected.stage, rejected.reason_code, rejected.detail)
+            series_rows.append(base_row)
+            quarantine_rows.append(_quarantine_row(item, study, context, rejected, input_hash))
+            continue
+        except Exception as error:  # one bad series never stops the cohort
+            rejected = SeriesRejected("unexpected_error", stage="read", detail=type(error).__name__)
+            log.warning("series %s quarantined after %s", item.series_id, type(error).__name__)
+            _record_rejection(result, base_row, item, rejected.stage, rejected.reason_code, rejected.detail)
+            series_rows.append(base_row)
+            quarantine_rows.append(_quarantine_row(item, study, context, rejected, input_hash))
+            continue
+        image = stored[0]
+        region = estimate_body_region(volume, metadata.get("body_part"))
+        series_rows.append(_ingested_series_row(base_row, metadata, volume, image, region, study))
+        volume_rows.extend(_volume_row(s, item, study, context, input_hash) for s in stored)
+        result.outcomes.append(
+            SeriesOutcome(item.series_id, item.study_uid, "ingested", metadata.get("modality"), region)
+        )
+        result.dispositions.extend(
+            FileDisposition(f.file_hash, f.size_bytes, _file_kind(item, f), "ingested", None, item.series_id)
+            for f in item.files
+        )
+    for table, rows in (("series", series_rows), ("volumes", volume_rows), ("quarantine", quarantine_rows)):
+        written = write_table_part(context.warehouse, table, rows, context.run, part)
+        if written:
+            result.parts.append(written)
+    return result
+
+
+# -- reading ------------------------------------------------------------------------------------
+def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[int, str]]], dict[str, Any]]:
+    if item.dicom is not None:
+        volume = read_dicom_series(item.dicom)
+        return volume, {}, series_metadata(item.dicom.headers[0])
+    assert item.nifti is not None
+    volume = read_nifti(item.nifti.image.path)
+    values = item.nifti.sidecar_values
+    metadata = {
+        "modality": values.get("Modality", "CT"),
+        "manufacturer": values.get("Manufacturer"),
+        "manufacturer_model": values.get("ManufacturersModelName"),
+        "convolution_kernel": values.get("ConvolutionKernel"),
+        "slice_thickness_mm": values.get("SliceThickness"),
+        "body_part": values.get("BodyPartExamined"),
+        "series_description_raw": values.get("SeriesDescription"),
+    }
+    masks = {name: (file.path, labels) for name, file, labels in item.nifti.masks}
+    return volume, masks, metadata
+
+
+def _check_quality(volume: Volume) -> None:
+    """Reject volumes no model should see: too few slices, tiny field of view, constant or NaN."""
+    slices, rows, columns = volume.shape
+    if slices < MIN_SLICES:
+        raise SeriesRejected("too_few_slices", stage="qc", detail=f"{slices} slices")
+    spacing = volume.spacing_mm
+    if min(rows * spacing[1], columns * spacing[0]) < MIN_FIELD_OF_VIEW_MM:
+        raise SeriesRejected("tiny_field_of_view", stage="qc", detail="in-plane field of view under 50 mm")
+    array = volume.array
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise SeriesRejected("non_finite_values", stage="qc", detail="NaN or infinite voxels")
+    low, high = float(array.min()), float(array.max())
+    if low == high:
+        raise SeriesRejected("constant_image", stage="qc", detail=f"every voxel is {low:g}")
+    if volume.intensity_unit == "HU" and (high < -500 or low > 500):
+        raise SeriesRejected("implausible_hu_range", stage="qc", detail=f"HU range {low:g}..{high:g}")
+
+
+def _resample(
+    volume: Volume, masks: dict[str, tuple[Path, dict[int, str]]], spacing: tuple[float, float, float] | None
+) -> tuple[Volume, dict[str, tuple[np.ndarray, dict[int, str]]]]:
+    if spacing is not None:
+        volume = resample_volume(volume, spacing)
+    # masks are read onto the (possibly resampled) image grid with nearest-neighbour lookup
+    return volume, {name: (read_nifti_mask(path, volume), labels) for name, (path, labels) in masks.items()}
+
+
+def _store(
+    context: SeriesContext,
+    study: StudyKeys,
+    item: SeriesItem,
+    volume: Volume,
+    masks: dict[str, tuple[np.ndarray, dict[int, str]]],
+) -> list[StoredArray]:
+    uri = context.warehouse.volume_uri(context.cohort, study.study_id, item.series_id)
+    warehouse = context.warehouse
+    if warehouse.is_local:
+        Path(warehouse.path(uri)).parent.mkdir(parents=True, exist_ok=True)
+        return write_volume_group(warehouse.path(uri), volume, masks or None)
+    with tempfile.TemporaryDirectory(prefix="ctcurate-zarr-") as staging:
+        local = str(Path(staging) / Path(uri).name)
+        stored = write_volume_group(local, volume, masks or None)
+        warehouse.fs.put(local, warehouse.path(uri), recursive=True)
+        shutil.rmtree(local, ignore_errors=True)
+        return stored
+
+
+# -- rows ---------------------------------------------------------------------------------------
+def _base_series_row(item: SeriesItem, study: StudyKeys, context: SeriesContext, input_hash: str) -> dict[str, Any]:
+    return {
+        "series_id": item.series_id,
+        "study_id": study.study_id,
+        "patient_id": study.patient_id,
+        "cohort": context.cohort,
+        "series_uid": item.series_uid_pseudonym,
+        "source_format": item.source_format,
+        "n_files": len(item.files),
+        "input_hash": input_hash,
+    }
+
+
+def _ingested_series_row(
+    base: dict[str, Any],
+    metadata: dict[str, Any],
+    volume: Volume,
+    image: StoredArray,
+    region: str,
+    study: StudyKeys,
+) -> dict[str, Any]:
+    facts = volume.metadata
+    return {
+        **base,
+        "status": "ingested",
+        "modality": metadata.get("modality"),
+        "manufacturer": metadata.get("manufacturer"),
+        "manufacturer_model": metadata.get("manufacturer_model"),
+        "convolution_kernel": metadata.get("convolution_kernel"),
+        "kvp": _float(metadata.get("kvp")),
+        "slice_thickness_mm": _float(metadata.get("slice_thickness_mm")),
+        "native_spacing_mm": facts.get("native_spacing_mm"),
+        "native_shape": facts.get("native_shape"),
+        "image_orientation": metadata.get("image_orientation"),
+        "gantry_tilt_deg": _float(facts.get("gantry_tilt_deg")),
+        "geometry_decision": facts.get("geometry_decision"),
+        "series_description": clean_description(metadata.get("series_description_raw"), study),
+        "image_type": metadata.get("image_type"),
+        "contrast_agent": metadata.get("contrast_agent"),
+        "body_part": metadata.get("body_part"),
+        "body_region": region,
+        "volume_id": volume_id(image.content_hash),
+    }
+
+
+def _volume_row(
+    stored: StoredArray, item: SeriesItem, study: StudyKeys, context: SeriesContext, input_hash: str
+) -> dict[str, Any]:
+    affine = np.asarray(stored.affine_lps, dtype=float)
+    return {
+        "volume_id": volume_id(stored.content_hash),
+        "series_id": item.series_id,
+        "study_id": study.study_id,
+        "patient_id": study.patient_id,
+        "cohort": context.cohort,
+        "kind": stored.kind,
+        "uri": context.warehouse.volume_uri(context.cohort, study.study_id, item.series_id),
+        "array_path": stored.array_path,
+        "shape": list(stored.shape),
+        "dtype": str(stored.dtype),
+        "spacing_mm": list(stored.spacing_mm),
+        "affine_lps": affine.ravel().tolist(),
+        "affine_ras": (np.diag([-1.0, -1.0, 1.0, 1.0]) @ affine).ravel().tolist(),
+        "intensity_unit": stored.intensity_unit,
+        "rescale_applied": stored.rescale_applied,
+        "resample_profile": context.resample_label if context.target_spacing_mm else "native",
+        "value_min": stored.value_min,
+        "value_max": stored.value_max,
+        "label_names": json.dumps(stored.label_names, sort_keys=True) if stored.label_names else None,
+        "content_hash": stored.content_hash,
+        "stored_bytes": stored.stored_bytes,
+        "input_hash": input_hash,
+    }
+
+
+def _quarantine_row(
+    item: SeriesItem, study: StudyKeys, context: SeriesContext, rejected: SeriesRejected, input_hash: str
+) -> dict[str, Any]:
+    hashes = sorted(f.file_hash for f in item.files)
+    return {
+        "item_id": sha256_parts(rejected.stage, rejected.reason_code, *hashes)[:24],
+        "cohort": context.cohort,
+        "stage": rejected.stage,
+        "reason_code": rejected.reason_code,
+        "reason_detail": rejected.detail,
+        "study_id": study.study_id,
+        "series_id": item.series_id,
+        "file_count": len(hashes),
+        "file_hashes": hashes,
+        "input_hash": input_hash,
+    }
+
+
+def _record_rejection(
+    result: SeriesBatchResult,
+    base_row: dict[str, Any],
+    item: SeriesItem,
+    stage: str,
+    reason_code: str,
+    detail: str | None,
+) -> None:
+    base_row.update(status="quarantined", status_reason=reason_code, geometry_decision=None)
+    if stage == "geometry":
+        base_row["geometry_decision"] = "quarantined"
+    result.outcomes.append(SeriesOutcome(item.series_id, item.study_uid, "quarantined", reason_code=reason_code))
+    result.dispositions.extend(
+        FileDisposition(f.file_hash, f.size_bytes, _file_kind(item, f), "quarantined", reason_code, item.series_id)
+        for f in item.files
+    )
+
+
+def clean_description(description: Any, study: StudyKeys) -> str | None:
+    """Keep a series description only when scrubbing finds nothing identifying in it."""
+    text = str(description or "").strip()
+    if not text:
+        return None
+    scrubbed = scrub_report_text(text, study.known_phi, None)
+    return text if scrubbed.n_replacements == 0 else None
+
+
+def volume_id(content_hash: str) -> str:
+    return "vol_" + content_hash[:24]
+
+
+def _file_kind(item: SeriesItem, file: Any) -> str:
+    if item.nifti is None:
+        return "dicom"
+    if file is item.nifti.image:
+        return "nifti"
+    return "sidecar" if file is item.nifti.sidecar else "mask"
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,1 @@
+"""Dataset releases: immutable, patient-level splits, verifiable content hashes."""

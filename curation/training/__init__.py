@@ -1,0 +1,1 @@
+"""Feeding models: batches of windowed volumes and label vectors from a release."""
