@@ -86,9 +86,7 @@ class TableSchema:
 
 
 def _fields(columns: list[dict[str, Any]]) -> list[pa.Field]:
-    return [
-        pa.field(c["name"], arrow_type(c["type"]), nullable=bool(c.get("nullable", True))) for c in columns
-    ]
+    return [pa.field(c["name"], arrow_type(c["type"]), nullable=bool(c.get("nullable", True))) for c in columns]
 
 
 @cache

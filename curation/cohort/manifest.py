@@ -163,6 +163,4 @@ def _parse_options(path: Path, spec: dict[str, Any]) -> CohortOptions:
         if not (isinstance(spacing, list) and len(spacing) == 3 and all(float(s) > 0 for s in spacing)):
             raise ManifestError(f"{path}: options.spacing_mm must be three positive numbers (x, y, z)")
         spacing = tuple(float(s) for s in spacing)
-    return CohortOptions(
-        resample_profile=str(spec.get("resample_profile", "isotropic-1.5")), spacing_mm=spacing
-    )
+    return CohortOptions(resample_profile=str(spec.get("resample_profile", "isotropic-1.5")), spacing_mm=spacing)

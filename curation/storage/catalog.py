@@ -73,9 +73,7 @@ class Catalog:
     # -- reading ------------------------------------------------------------------------------
     def connect_read_only(self) -> duckdb.DuckDBPyConnection:
         if not self.path.exists():
-            raise CatalogError(
-                f"no catalog at {self.path}: ingest a cohort first, or run `ctcurate catalog rebuild`"
-            )
+            raise CatalogError(f"no catalog at {self.path}: ingest a cohort first, or run `ctcurate catalog rebuild`")
         try:
             return duckdb.connect(str(self.path), read_only=True)
         except duckdb.IOException as error:
