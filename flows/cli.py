@@ -35,7 +35,8 @@ release_app = typer.Typer(help="Immutable dataset releases with patient-level sp
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(release_app, name="release")
 
-console = Console()
+# Piped output (csv to a file, CI logs) gets wide tables instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True)
 
 WarehouseOption = Annotated[
@@ -175,6 +176,7 @@ def _write_result(result: Any, format: str, output: Path | None) -> None:
         pq.write_table(result, output)
         return
     if format == "csv":
+        result = _nested_columns_as_json(result)
         if output:
             pacsv.write_csv(result, output)
         else:
@@ -189,6 +191,17 @@ def _write_result(result: Any, format: str, output: Path | None) -> None:
         output.write_text(text)
     else:
         sys.stdout.write(text + "\n")
+
+
+def _nested_columns_as_json(table: Any) -> Any:
+    """CSV has no lists or structs: write them as JSON text."""
+    import pyarrow as pa
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            values = [None if v is None else json.dumps(v, default=str) for v in table.column(index).to_pylist()]
+            table = table.set_column(index, field.name, pa.array(values, pa.string()))
+    return table
 
 
 @catalog_app.command("rebuild")
@@ -281,7 +294,9 @@ def release_create(
     name: Annotated[str, typer.Argument(help="Release name, e.g. chest-v1.")],
     where: Annotated[str | None, typer.Option(help="SQL predicate over the studies view.")] = None,
     parent: Annotated[str | None, typer.Option(help="Parent release (keeps its patients' splits).")] = None,
-    splits: Annotated[str, typer.Option(help="train/validation/test percentages.")] = "70/15/15",
+    splits: Annotated[
+        str | None, typer.Option(help="train/validation/test percentages (default 70/15/15, or the parent's).")
+    ] = None,
     folds: Annotated[int | None, typer.Option(help="Cross-validation folds within train.")] = None,
     warehouse: WarehouseOption = None,
 ) -> None:

@@ -16,3 +16,13 @@ def shared_fixture(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"public fixture {relative} not found under {SHARED_FIXTURES} (clone without shared/)")
     return path
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect database for the whole session (about 13 s once)."""
+    import flows  # noqa: F401  (configures Prefect's embedded default before it is imported)
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataset import Dataset
+
 from curation.cohort.manifest import CohortManifest
-from curation.deid.known_phi import KnownPhi, known_phi_from_dataset, known_phi_from_values
+from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
 from curation.imaging.resample import target_spacing
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
 from curation.ingest.cohort_inventory import CohortInventory, DiscoveredFile, FileDisposition, discover_files
@@ -140,7 +143,7 @@ def _plan_nifti(plan: CohortPlan, p: Pseudonymizer) -> None:
         if not values.get("StudyInstanceUID"):
             continue
         study = _study(plan, p, values)
-        study.known_phi = _merge_phi(study.known_phi, [known_phi_from_values(item.sidecar_values)])
+        study.known_phi = _merge_phi(study.known_phi, [known_phi_from_sidecar(item.sidecar_values)])
         series = SeriesItem(
             series_id=p.series_id("nifti:" + item.image.file_hash),
             study_uid=study.study_uid,
@@ -174,6 +177,17 @@ def _merge_phi(current: KnownPhi | None, more: list[KnownPhi]) -> KnownPhi:
     for known in more:
         merged = known if merged is None else merged.merge(known)
     return merged if merged is not None else KnownPhi()
+
+
+def known_phi_from_sidecar(values: dict[str, Any]) -> KnownPhi:
+    """Identifying values of a NIfTI sidecar, read as the DICOM attributes its keys name."""
+    ds = Dataset()
+    for keyword, value in values.items():
+        tag = tag_for_keyword(keyword)
+        if tag is None or not isinstance(value, str | int | float) or dictionary_VR(tag) == "SQ":
+            continue
+        ds.add_new(tag, dictionary_VR(tag), str(value))
+    return known_phi_from_dataset(ds)
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | None:

@@ -80,28 +80,23 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
     for item in items:
         study = context.studies[item.study_uid]
         input_hash = sha256_parts(*sorted(f.file_hash for f in item.files))
-        base_row = _base_series_row(item, study, context, input_hash)
+        metadata = _series_metadata(item)
+        base_row = {**_base_series_row(item, study, context, input_hash), **_header_columns(metadata, study)}
         try:
-            volume, masks, metadata = _read_series(item)
+            volume, masks = _read_series(item)
             _check_quality(volume)
             volume, masks = _resample(volume, masks, context.target_spacing_mm)
             stored = _store(context, study, item, volume, masks)
         except SeriesRejected as rejected:
-            log.warning("series %s quarantined: %s", item.series_id, rejected.reason_code)
-            _record_rejection(result, base_row, item, rejected.stage, rejected.reason_code, rejected.detail)
-            series_rows.append(base_row)
-            quarantine_rows.append(_quarantine_row(item, study, context, rejected, input_hash))
+            _quarantine(result, series_rows, quarantine_rows, base_row, item, study, context, rejected)
             continue
         except Exception as error:  # one bad series never stops the cohort
-            rejected = SeriesRejected("unexpected_error", stage="read", detail=type(error).__name__)
-            log.warning("series %s quarantined after %s", item.series_id, type(error).__name__)
-            _record_rejection(result, base_row, item, rejected.stage, rejected.reason_code, rejected.detail)
-            series_rows.append(base_row)
-            quarantine_rows.append(_quarantine_row(item, study, context, rejected, input_hash))
+            unexpected = SeriesRejected("unexpected_error", stage="read", detail=type(error).__name__)
+            _quarantine(result, series_rows, quarantine_rows, base_row, item, study, context, unexpected)
             continue
         image = stored[0]
         region = estimate_body_region(volume, metadata.get("body_part"))
-        series_rows.append(_ingested_series_row(base_row, metadata, volume, image, region, study))
+        series_rows.append(_ingested_series_row(base_row, volume, image, region))
         volume_rows.extend(_volume_row(s, item, study, context, input_hash) for s in stored)
         result.outcomes.append(
             SeriesOutcome(item.series_id, item.study_uid, "ingested", metadata.get("modality"), region)
@@ -118,14 +113,13 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
 
 
 # -- reading ------------------------------------------------------------------------------------
-def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[int, str]]], dict[str, Any]]:
+def _series_metadata(item: SeriesItem) -> dict[str, Any]:
+    """PHI-free header facts, known before any pixel is read (so quarantined series carry them too)."""
     if item.dicom is not None:
-        volume = read_dicom_series(item.dicom)
-        return volume, {}, series_metadata(item.dicom.headers[0])
+        return series_metadata(item.dicom.headers[0])
     assert item.nifti is not None
-    volume = read_nifti(item.nifti.image.path)
     values = item.nifti.sidecar_values
-    metadata = {
+    return {
         "modality": values.get("Modality", "CT"),
         "manufacturer": values.get("Manufacturer"),
         "manufacturer_model": values.get("ManufacturersModelName"),
@@ -134,8 +128,14 @@ def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[i
         "body_part": values.get("BodyPartExamined"),
         "series_description_raw": values.get("SeriesDescription"),
     }
+
+
+def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[int, str]]]]:
+    if item.dicom is not None:
+        return read_dicom_series(item.dicom), {}
+    assert item.nifti is not None
     masks = {name: (file.path, labels) for name, file, labels in item.nifti.masks}
-    return volume, masks, metadata
+    return read_nifti(item.nifti.image.path), masks
 
 
 def _check_quality(volume: Volume) -> None:
@@ -199,35 +199,33 @@ def _base_series_row(item: SeriesItem, study: StudyKeys, context: SeriesContext,
     }
 
 
-def _ingested_series_row(
-    base: dict[str, Any],
-    metadata: dict[str, Any],
-    volume: Volume,
-    image: StoredArray,
-    region: str,
-    study: StudyKeys,
-) -> dict[str, Any]:
+def _ingested_series_row(base: dict[str, Any], volume: Volume, image: StoredArray, region: str) -> dict[str, Any]:
     facts = volume.metadata
     return {
         **base,
         "status": "ingested",
+        "native_spacing_mm": facts.get("native_spacing_mm"),
+        "native_shape": facts.get("native_shape"),
+        "gantry_tilt_deg": _float(facts.get("gantry_tilt_deg")),
+        "geometry_decision": facts.get("geometry_decision"),
+        "body_region": region,
+        "volume_id": volume_id(image.content_hash),
+    }
+
+
+def _header_columns(metadata: dict[str, Any], study: StudyKeys) -> dict[str, Any]:
+    return {
         "modality": metadata.get("modality"),
         "manufacturer": metadata.get("manufacturer"),
         "manufacturer_model": metadata.get("manufacturer_model"),
         "convolution_kernel": metadata.get("convolution_kernel"),
         "kvp": _float(metadata.get("kvp")),
         "slice_thickness_mm": _float(metadata.get("slice_thickness_mm")),
-        "native_spacing_mm": facts.get("native_spacing_mm"),
-        "native_shape": facts.get("native_shape"),
         "image_orientation": metadata.get("image_orientation"),
-        "gantry_tilt_deg": _float(facts.get("gantry_tilt_deg")),
-        "geometry_decision": facts.get("geometry_decision"),
         "series_description": clean_description(metadata.get("series_description_raw"), study),
         "image_type": metadata.get("image_type"),
         "contrast_agent": metadata.get("contrast_agent"),
         "body_part": metadata.get("body_part"),
-        "body_region": region,
-        "volume_id": volume_id(image.content_hash),
     }
 
 
@@ -279,20 +277,32 @@ def _quarantine_row(
     }
 
 
-def _record_rejection(
+def _quarantine(
     result: SeriesBatchResult,
+    series_rows: list[dict[str, Any]],
+    quarantine_rows: list[dict[str, Any]],
     base_row: dict[str, Any],
     item: SeriesItem,
-    stage: str,
-    reason_code: str,
-    detail: str | None,
+    study: StudyKeys,
+    context: SeriesContext,
+    rejected: SeriesRejected,
 ) -> None:
-    base_row.update(status="quarantined", status_reason=reason_code, geometry_decision=None)
-    if stage == "geometry":
-        base_row["geometry_decision"] = "quarantined"
-    result.outcomes.append(SeriesOutcome(item.series_id, item.study_uid, "quarantined", reason_code=reason_code))
+    log.warning("series %s quarantined: %s", item.series_id, rejected.reason_code)
+    measured_tilt = (getattr(rejected, "measurements", None) or {}).get("gantry_tilt_deg")
+    base_row.update(
+        status="quarantined",
+        status_reason=rejected.reason_code,
+        geometry_decision="quarantined" if rejected.stage == "geometry" else None,
+        gantry_tilt_deg=_float(measured_tilt),
+    )
+    series_rows.append(base_row)
+    quarantine_rows.append(_quarantine_row(item, study, context, rejected, base_row["input_hash"]))
+    reason = rejected.reason_code
+    result.outcomes.append(
+        SeriesOutcome(item.series_id, item.study_uid, "quarantined", base_row.get("modality"), None, reason)
+    )
     result.dispositions.extend(
-        FileDisposition(f.file_hash, f.size_bytes, _file_kind(item, f), "quarantined", reason_code, item.series_id)
+        FileDisposition(f.file_hash, f.size_bytes, _file_kind(item, f), "quarantined", reason, item.series_id)
         for f in item.files
     )
 

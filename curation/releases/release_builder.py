@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.content_hashing import sha256_array, sha256_bytes
-from curation.imaging.zarr_store import read_array
+from curation.imaging.zarr_store import read_array_region
 from curation.ingest.run_record import finish_run
 from curation.provenance import RunContext, utc_now
 from curation.releases.patient_splits import assign_fold, assign_split, parse_split_fractions
@@ -29,6 +29,7 @@ from curation.storage.table_parts import write_table_part
 from curation.storage.warehouse_layout import Warehouse, check_name
 
 FROZEN_TABLES = ("reports", "findings", "study_labels")
+WHOLE_VOLUME = (slice(None), slice(None), slice(None))
 
 
 class ReleaseError(ValueError):
@@ -53,30 +54,39 @@ def create_release(
     *,
     where: str | None = None,
     parent: str | None = None,
-    splits: str = "70/15/15",
+    splits: str | None = None,
     folds: int | None = None,
 ) -> ReleaseSummary:
+    """Select studies, assign patient-level splits and write the release folder and tables.
+
+    With a parent, every patient already in the parent keeps its split and fold; new patients are
+    assigned by hash with ``splits`` (default: the parent's fractions, else 70/15/15).
+    """
     check_name("release", name)
-    fractions = parse_split_fractions(splits)
     catalog = Catalog(warehouse)
     release_dir = warehouse.release_dir(name)
     if warehouse.exists(release_dir) or _release_row(catalog, name) is not None:
         raise ReleaseError(f"release {name!r} already exists; releases are immutable, choose a new name")
-    family = name
+    family, inherited, fractions = name, {}, parse_split_fractions(splits or "70/15/15")
     if parent is not None:
         parent_row = _release_row(catalog, parent)
         if parent_row is None:
             raise ReleaseError(f"parent release {parent!r} does not exist")
         family = parent_row["family"]
+        if splits is None:
+            fractions = tuple(parent_row["split_fractions"])  # type: ignore[assignment]
+        inherited = {m["patient_id"]: (m["split"], m["fold"]) for m in read_manifest(warehouse, parent).to_pylist()}
 
     members = _select_members(catalog, where)
     if not members:
         raise ReleaseError("the predicate selects no ingested image volumes; nothing to release")
     for member in members:
-        member["split"] = assign_split(member["patient_id"], family, fractions)
-        member["fold"] = (
-            assign_fold(member["patient_id"], family, folds) if folds and member["split"] == "train" else None
-        )
+        patient = member["patient_id"]
+        if patient in inherited:
+            member["split"], member["fold"] = inherited[patient]
+        else:
+            member["split"] = assign_split(patient, family, fractions)
+            member["fold"] = assign_fold(patient, family, folds) if folds and member["split"] == "train" else None
         member["release_name"] = name
 
     run = RunContext(kind="release", cohort=None)
@@ -143,7 +153,7 @@ def create_release(
         run,
         [p for p in parts if p],
         tables_written=("releases", "release_members"),
-        parameters={"name": name, "where": where, "parent": parent, "splits": splits, "folds": folds},
+        parameters={"name": name, "where": where, "parent": parent, "splits": list(fractions), "folds": folds},
     )
     return summary
 
@@ -188,7 +198,7 @@ def verify_release(warehouse: Warehouse, name: str) -> list[dict[str, str]]:
                 problems.append({"file": filename, "problem": "file changed since release"})
     for member in read_manifest(warehouse, name).to_pylist():
         try:
-            array = read_array(warehouse.url(member["uri"]), "0")
+            array = read_array_region(warehouse.url(member["uri"]), "0", WHOLE_VOLUME)
         except (FileNotFoundError, KeyError, ValueError) as error:
             problems.append({"volume_id": member["volume_id"], "problem": f"unreadable ({type(error).__name__})"})
             continue
@@ -233,6 +243,7 @@ def _parquet_bytes(table: pa.Table) -> bytes:
 
 def _write_release_folder(warehouse: Warehouse, release_dir: str, files: dict[str, bytes]) -> None:
     staging = f"{release_dir}.tmp-{utc_now():%Y%m%dT%H%M%S%f}"
+    warehouse.fs.makedirs(warehouse.path(staging), exist_ok=True)
     for filename, data in files.items():
         with warehouse.fs.open(warehouse.path(f"{staging}/{filename}"), "wb") as handle:
             handle.write(data)

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow.parquet as pq
 
-from curation.imaging.zarr_store import read_array
+from curation.imaging.zarr_store import read_array_region
 from curation.releases.release_builder import ReleaseError, read_manifest
 from curation.storage.warehouse_layout import Warehouse
 
 AIR_HU = -1024
+WHOLE_VOLUME = (slice(None), slice(None), slice(None))
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ def load_training_batch(
     statuses = _label_statuses(warehouse, release)
     names = list(label_names) if label_names is not None else sorted({label for _s, label in statuses})
     images = np.stack(
-        [_window(_crop_or_pad(read_array(warehouse.url(m["uri"]), "0"), shape), hu_window) for m in chosen]
+        [
+            _window(_crop_or_pad(read_array_region(warehouse.url(m["uri"]), "0", WHOLE_VOLUME), shape), hu_window)
+            for m in chosen
+        ]
     )
     labels = np.array(
         [[_label_value(statuses.get((m["study_id"], n)), uncertain_as) for n in names] for m in chosen],

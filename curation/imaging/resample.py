@@ -1,0 +1,193 @@
+"""Resample volumes to a target spacing, keeping direction cosines, the first voxel centre and extent.
+
+The new grid is the old affine composed with a diagonal scale, so the new affine is exact and the
+index mapping new -> old is a pure per-axis scale: linear interpolation (order 1) for images,
+nearest (order 0) for label masks. CT input comes back as int16 HU (rounded, not truncated);
+points outside the input are padded with air (-1024 HU) for CT, 0 otherwise.
+
+    >>> ct = Volume(np.full((100, 512, 512), -1000, np.int16), np.diag([0.7, 0.7, 2.5, 1.0]))
+    >>> resample_volume(ct, target_spacing("isotropic-1.5")).shape    # (k, j, i)
+    (166, 239, 239)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import ndimage
+
+from curation.imaging.volume import Volume
+
+RESAMPLE_PROFILES: dict[str, tuple[float, float, float] | None] = {
+    "native": None,
+    "ct-rate": (0.75, 0.75, 1.5),
+    "merlin": (1.5, 1.5, 3.0),
+    "isotropic-1.5": (1.5, 1.5, 1.5),
+}
+AIR_HU = -1024
+# (i, j, k) <-> (k, j, i): the affine works on (i, j, k), the arrays are stored [k, j, i].
+_SWAP_IJK_KJI = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]], dtype=np.float64)
+
+
+def target_spacing(profile: str, spacing_mm: Sequence[float] | None = None) -> tuple[float, float, float] | None:
+    """(x, y, z) mm for a named profile; an explicit ``spacing_mm`` wins over the profile."""
+    if spacing_mm is not None:
+        values = tuple(float(v) for v in spacing_mm)
+        if len(values) != 3 or min(values) <= 0:
+            raise ValueError("spacing_mm must be three positive numbers (x, y, z) in mm")
+        return values  # type: ignore[return-value]
+    if profile not in RESAMPLE_PROFILES:
+        raise ValueError(f"unknown resample profile {profile!r}; known: {', '.join(sorted(RESAMPLE_PROFILES))}")
+    return RESAMPLE_PROFILES[profile]
+
+
+def index_map_kji(source_affine: np.ndarray, target_affine: np.ndarray) -> np.ndarray:
+    """4x4 map from a target voxel [k, j, i] to the source voxel [k, j, i] through world coordinates."""
+    ijk_map = np.linalg.inv(source_affine) @ target_affine
+    return _SWAP_IJK_KJI @ ijk_map @ _SWAP_IJK_KJI
+
+
+def _is_diagonal(matrix: np.ndarray) -> bool:
+    return bool(np.allclose(matrix, np.diag(np.diag(matrix)), atol=1e-12))
+
+
+def separable_linear(array: np.ndarray, mapping: np.ndarray, target_shape: Sequence[int]) -> np.ndarray:
+    """Linear interpolation for a per-axis mapping, one axis at a time (several times faster than
+    ndimage.affine_transform on a 300x512x512 CT). Coordinates are clamped to the outer voxel
+    centres, i.e. the outer half voxel repeats the edge value."""
+    values = array.astype(np.float32, copy=False)
+    # Shrinking axes first keeps the intermediate arrays small.
+    axes = sorted(range(3), key=lambda a: target_shape[a] / array.shape[a])
+    for axis in axes:
+        n = array.shape[axis]
+        coordinate = mapping[axis, axis] * np.arange(int(target_shape[axis])) + mapping[axis, 3]
+        coordinate = np.clip(coordinate, 0, n - 1)
+        low = np.floor(coordinate).astype(np.intp)
+        high = np.minimum(low + 1, n - 1)
+        weight_shape = [1, 1, 1]
+        weight_shape[axis] = -1
+        weight = (coordinate - low).astype(np.float32).reshape(weight_shape)
+        lower = np.take(values, low, axis=axis)
+        values = lower + (np.take(values, high, axis=axis) - lower) * weight
+    return np.ascontiguousarray(values, dtype=np.float32)
+
+
+def _inside_source(mapping: np.ndarray, source_shape: Sequence[int], target_shape: Sequence[int]) -> np.ndarray | None:
+    """Target voxels whose centre falls inside the source's physical extent (index -0.5..n-0.5).
+
+    None when all do. Per-axis for a diagonal mapping; otherwise by nearest-sampling a padded mask.
+    """
+    matrix, offset = mapping[:3, :3], mapping[:3, 3]
+    if _is_diagonal(matrix):
+        axes = []
+        for axis in range(3):
+            coordinate = matrix[axis, axis] * np.arange(int(target_shape[axis])) + offset[axis]
+            axes.append((coordinate >= -0.5 - 1e-6) & (coordinate <= source_shape[axis] - 0.5 + 1e-6))
+        if all(a.all() for a in axes):
+            return None
+        return axes[0][:, None, None] & axes[1][None, :, None] & axes[2][None, None, :]
+    ones = np.pad(np.ones(tuple(int(n) for n in source_shape), np.uint8), 1)
+    inside = ndimage.affine_transform(
+        ones,
+        matrix,
+        offset=offset + 1.0,
+        output_shape=tuple(int(n) for n in target_shape),
+        order=0,
+        mode="constant",
+        cval=0,
+    )
+    return inside.astype(bool)
+
+
+def resample_array_to_grid(
+    array: np.ndarray,
+    source_affine: np.ndarray,
+    target_affine: np.ndarray,
+    target_shape: Sequence[int],
+    order: int,
+    cval: float,
+) -> np.ndarray:
+    """Sample ``array`` ([k, j, i] on source_affine) on the target grid; float32 (order 1) or input dtype.
+
+    Points inside the source's physical extent (up to half a voxel beyond the outer voxel centres)
+    take values; points outside take ``cval``. For linear interpolation the input is padded with
+    one edge-replicated voxel so the outer half voxel interpolates against the edge, not the pad.
+    """
+    if order not in (0, 1):
+        raise ValueError("order must be 0 (labels, nearest) or 1 (images, linear)")
+    mapping = index_map_kji(source_affine, target_affine)
+    matrix, offset = mapping[:3, :3], mapping[:3, 3] + 1.0  # +1 for the padding voxel
+    shape = tuple(int(n) for n in target_shape)
+    if order == 1 and _is_diagonal(matrix):
+        values = separable_linear(array, mapping, shape)
+        inside = _inside_source(mapping, array.shape, shape)
+        if inside is not None:
+            values[~inside] = cval
+        return values
+    if order == 0:
+        source, output_dtype = np.pad(array, 1, mode="constant", constant_values=cval), array.dtype
+    else:
+        source, output_dtype = np.pad(array, 1, mode="edge").astype(np.float32, copy=False), np.float32
+    inside = None if order == 0 else _inside_source(mapping, array.shape, shape)  # order 0 pads with cval
+    if _is_diagonal(matrix):
+        matrix = np.diag(matrix)  # per-axis scale: scipy's faster separable path
+    values = ndimage.affine_transform(
+        source,
+        matrix,
+        offset=offset,
+        output_shape=shape,
+        output=output_dtype,
+        order=order,
+        mode="constant",
+        cval=cval,
+        prefilter=False,
+    )
+    if inside is not None:
+        values[~inside] = cval
+    return values
+
+
+def resampled_grid(
+    affine_lps: np.ndarray, shape: Sequence[int], spacing_mm: Sequence[float]
+) -> tuple[np.ndarray, tuple[int, int, int]]:
+    """Affine and [k, j, i] shape of the grid with ``spacing_mm`` (x, y, z), same origin and cosines."""
+    old_spacing = np.linalg.norm(affine_lps[:3, :3], axis=0)  # along i, j, k
+    new_spacing = np.asarray([float(v) for v in spacing_mm], dtype=np.float64)
+    scale = np.diag([*(new_spacing / old_spacing), 1.0])
+    new_affine = affine_lps @ scale
+    nk, nj, ni = (int(n) for n in shape)
+    # From the kept first voxel centre to the far edge of the old extent: every new centre stays inside.
+    reach = (np.asarray([ni, nj, nk]) - 0.5) * old_spacing
+    new_ijk = np.floor(reach / new_spacing + 1e-6).astype(int) + 1
+    return new_affine, (int(new_ijk[2]), int(new_ijk[1]), int(new_ijk[0]))
+
+
+def _pad_value(volume: Volume) -> float:
+    return float(AIR_HU) if volume.intensity_unit == "HU" else 0.0
+
+
+def resample_volume(volume: Volume, spacing_mm: Sequence[float], order: int = 1) -> Volume:
+    """A new Volume at ``spacing_mm`` (x, y, z); int16 HU in, int16 HU out (rounded)."""
+    new_affine, new_shape = resampled_grid(volume.affine_lps, volume.shape, spacing_mm)
+    values = resample_array_to_grid(volume.array, volume.affine_lps, new_affine, new_shape, order, _pad_value(volume))
+    if np.issubdtype(volume.array.dtype, np.integer) and values.dtype != volume.array.dtype:
+        info = np.iinfo(volume.array.dtype)
+        values = np.clip(np.rint(values), info.min, info.max).astype(volume.array.dtype)
+    metadata = {**volume.metadata, "resampled_spacing_mm": [float(v) for v in spacing_mm], "resample_order": order}
+    return Volume(values, new_affine, volume.intensity_unit, volume.rescale_applied, metadata)
+
+
+def resample_mask(
+    mask: np.ndarray, affine_lps: np.ndarray, spacing_mm: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest-neighbour resampling of a [k, j, i] label array; returns (labels, new affine)."""
+    new_affine, new_shape = resampled_grid(affine_lps, mask.shape, spacing_mm)
+    return resample_array_to_grid(mask, affine_lps, new_affine, new_shape, 0, 0), new_affine
+
+
+def resample_mask_to_reference(
+    mask: np.ndarray, mask_affine: np.ndarray, reference_affine: np.ndarray, reference_shape: Sequence[int]
+) -> np.ndarray:
+    """Labels moved onto another grid through world coordinates (nearest neighbour, 0 outside)."""
+    return resample_array_to_grid(mask, mask_affine, reference_affine, reference_shape, 0, 0)

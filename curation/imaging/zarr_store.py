@@ -1,0 +1,302 @@
+"""Store a volume (and its label masks) as one Zarr v3 group, atomically and idempotently.
+
+Layout (OME-Zarr-like): the image at ``0``, each mask at ``labels/<name>/0``. Arrays are sharded
+(inner chunks about 32x128x128, one shard covering the whole volume) with blosc zstd level 3 and
+byte shuffle. The group attribute ``ctcurate`` holds the affines, axis order 'kji', spacing,
+intensity unit and a content hash; ``ome`` holds an OME-NGFF 0.5 ``multiscales`` entry (scale only:
+OME cannot express the rotation, the affine in ``ctcurate`` is authoritative).
+
+The group is written into ``<name>.tmp-<uuid>`` beside the target and renamed into place. A rerun
+that finds the target with the same content hash leaves it untouched.
+
+    >>> stored = write_volume_group("out/ct-0001.zarr", ct, masks={"organs": (labels, {1: "liver"})})
+    >>> [(s.array_path, s.dtype, s.value_min, s.value_max) for s in stored]   # HU and label ids
+    [('0', 'int16', -1024, 1839), ('labels/organs/0', 'uint8', 0, 1)]
+    >>> read_array_region("out/ct-0001.zarr", "0", (slice(10, 11), slice(None), slice(None))).shape
+    (1, 512, 512)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import zarr
+from zarr.codecs import BloscCodec
+
+from curation.content_hashing import sha256_array, sha256_parts
+from curation.imaging.volume import Volume
+
+CHUNK_SHAPE = (32, 128, 128)
+IMAGE_PATH = "0"
+LABELS_GROUP = "labels"
+
+MaskSpec = tuple[np.ndarray, dict[int, str]]
+
+
+@dataclass(frozen=True)
+class StoredArray:
+    array_path: str
+    kind: Literal["image", "label_mask"]
+    shape: tuple[int, int, int]
+    dtype: str
+    spacing_mm: tuple[float, float, float]
+    affine_lps: np.ndarray
+    intensity_unit: str
+    rescale_applied: bool
+    value_min: float
+    value_max: float
+    label_names: dict[int, str] | None
+    content_hash: str
+    stored_bytes: int
+
+
+def chunk_and_shard_shapes(shape: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Inner chunk clipped to the array, and a shard covering it rounded up to whole chunks."""
+    chunks = tuple(max(1, min(c, int(s))) for c, s in zip(CHUNK_SHAPE, shape, strict=True))
+    shards = tuple(-(-int(s) // c) * c for s, c in zip(shape, chunks, strict=True))
+    return chunks, shards
+
+
+def _number(value: Any) -> float | int:
+    return int(value) if np.issubdtype(type(value), np.integer) else float(value)
+
+
+def _array_facts(array: np.ndarray) -> dict[str, Any]:
+    return {
+        "content_hash": sha256_array(array),
+        "value_min": _number(array.min()) if array.size else 0,
+        "value_max": _number(array.max()) if array.size else 0,
+    }
+
+
+def group_content_hash(image: Volume, image_hash: str, mask_entries: dict[str, tuple[str, dict[int, str]]]) -> str:
+    """Hash of everything the group stores: voxels, geometry, units, masks and their label names."""
+    parts = [
+        image_hash,
+        json.dumps(np.round(image.affine_lps, 9).tolist()),
+        image.intensity_unit,
+        str(bool(image.rescale_applied)),
+    ]
+    for name in sorted(mask_entries):
+        mask_hash, names = mask_entries[name]
+        parts += [name, mask_hash, json.dumps({str(k): v for k, v in sorted(names.items())})]
+    return sha256_parts(*parts)
+
+
+def ome_multiscales(spacing_xyz: Sequence[float], name: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "axes": [{"name": axis, "type": "space", "unit": "millimeter"} for axis in ("z", "y", "x")],
+            "datasets": [
+                {
+                    "path": IMAGE_PATH,
+                    "coordinateTransformations": [
+                        {
+                            "type": "scale",
+                            "scale": [float(spacing_xyz[2]), float(spacing_xyz[1]), float(spacing_xyz[0])],
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+
+
+def create_sharded_array(group: zarr.Group, path: str, data: np.ndarray, attributes: dict[str, Any]) -> None:
+    chunks, shards = chunk_and_shard_shapes(data.shape)
+    array = group.create_array(
+        path,
+        shape=data.shape,
+        dtype=data.dtype,
+        chunks=chunks,
+        shards=shards,
+        compressors=BloscCodec(cname="zstd", clevel=3, shuffle="shuffle"),
+        dimension_names=("z", "y", "x"),
+        attributes=attributes,
+    )
+    array[...] = data
+
+
+def validate_masks(image: Volume, masks: dict[str, MaskSpec]) -> None:
+    for name, (mask, _) in masks.items():
+        if not name or "/" in name or name.startswith("."):
+            raise ValueError(f"mask name {name!r} is not a plain folder name")
+        if mask.shape != image.shape:
+            raise ValueError(f"mask {name!r} has shape {mask.shape}, the image {image.shape}: resample it first")
+        if not np.issubdtype(mask.dtype, np.unsignedinteger):
+            raise ValueError(f"mask {name!r} must hold unsigned integer labels, not {mask.dtype}")
+
+
+def write_group_contents(
+    folder: Path,
+    image: Volume,
+    masks: dict[str, MaskSpec],
+    image_facts: dict[str, Any],
+    mask_facts: dict[str, dict[str, Any]],
+    content_hash: str,
+) -> None:
+    root = zarr.open_group(str(folder), mode="w", zarr_format=3)
+    spacing = [float(v) for v in image.spacing_mm]
+    root.attrs.update(
+        {
+            "ctcurate": {
+                "affine_lps": image.affine_lps.tolist(),
+                "affine_ras": image.affine_ras.tolist(),
+                "axis_order": "kji",
+                "spacing_mm": spacing,
+                "intensity_unit": image.intensity_unit,
+                "rescale_applied": bool(image.rescale_applied),
+                "content_hash": content_hash,
+                "metadata": json.loads(json.dumps(image.metadata, default=str)),
+                "labels": sorted(masks),
+            },
+            "ome": {"version": "0.5", "multiscales": ome_multiscales(spacing, "image")},
+        }
+    )
+    create_sharded_array(root, IMAGE_PATH, image.array, {"ctcurate": {"kind": "image", **image_facts}})
+    if not masks:
+        return
+    labels = root.create_group(LABELS_GROUP)
+    labels.attrs.update({"ome": {"version": "0.5", "labels": sorted(masks)}})
+    for name, (mask, names) in masks.items():
+        label_group = labels.create_group(name)
+        label_group.attrs.update(
+            {
+                "ome": {
+                    "version": "0.5",
+                    "image-label": {"source": {"image": "../../"}},
+                    "multiscales": ome_multiscales(spacing, name),
+                }
+            }
+        )
+        facts = {"kind": "label_mask", **mask_facts[name], "label_names": {str(k): v for k, v in names.items()}}
+        create_sharded_array(label_group, IMAGE_PATH, mask, {"ctcurate": facts})
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def stored_group_hash(target: Path) -> str | None:
+    """The content hash recorded in an existing group, or None when absent/unreadable."""
+    try:
+        return zarr.open_group(str(target), mode="r").attrs["ctcurate"]["content_hash"]  # type: ignore[index,return-value]
+    except Exception:
+        return None
+
+
+def describe_group(target: Path) -> list[StoredArray]:
+    """StoredArray entries for an existing group, from its attributes (no voxel is read)."""
+    root = zarr.open_group(str(target), mode="r")
+    meta: dict[str, Any] = root.attrs["ctcurate"]  # type: ignore[assignment]
+    affine = np.asarray(meta["affine_lps"], dtype=np.float64)
+    spacing = tuple(float(v) for v in meta["spacing_mm"])
+    paths = [IMAGE_PATH] + [f"{LABELS_GROUP}/{name}/{IMAGE_PATH}" for name in meta.get("labels", [])]
+    stored = []
+    for path in paths:
+        array = root[path]
+        facts: dict[str, Any] = array.attrs["ctcurate"]  # type: ignore[assignment]
+        is_image = facts["kind"] == "image"
+        names = facts.get("label_names")
+        stored.append(
+            StoredArray(
+                array_path=path,
+                kind="image" if is_image else "label_mask",
+                shape=tuple(int(n) for n in array.shape),  # type: ignore[arg-type]
+                dtype=str(array.dtype),
+                spacing_mm=spacing,  # type: ignore[arg-type]
+                affine_lps=affine,
+                intensity_unit=meta["intensity_unit"] if is_image else "label",
+                rescale_applied=bool(meta["rescale_applied"]) if is_image else False,
+                value_min=facts["value_min"],
+                value_max=facts["value_max"],
+                label_names=None if names is None else {int(k): v for k, v in names.items()},
+                content_hash=facts["content_hash"],
+                stored_bytes=folder_bytes(target / path),
+            )
+        )
+    return stored
+
+
+def _remove_tree(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def move_into_place(temporary: Path, target: Path, content_hash: str) -> None:
+    """Rename the finished temp group to the target; replace a different older group at that name."""
+    try:
+        os.replace(temporary, target)
+        return
+    except OSError:
+        if not target.exists():
+            raise
+    if stored_group_hash(target) == content_hash:  # a concurrent writer got there with the same data
+        _remove_tree(temporary)
+        return
+    retired = target.with_name(f"{target.name}.old-{uuid.uuid4().hex}")
+    os.replace(target, retired)
+    os.replace(temporary, target)
+    _remove_tree(retired)
+
+
+def write_volume_group(target: str, image: Volume, masks: dict[str, MaskSpec] | None = None) -> list[StoredArray]:
+    """Write ``image`` (and masks on its grid) as a Zarr v3 group at ``target`` (a local .zarr path).
+
+    Idempotent: an existing group with the same content hash is left as is. An existing group with
+    different content is replaced (the new group is complete before the old one is moved away).
+    """
+    masks = dict(masks or {})
+    validate_masks(image, masks)
+    final = Path(target)
+    image_facts = _array_facts(image.array)
+    mask_facts = {name: _array_facts(mask) for name, (mask, _) in masks.items()}
+    content_hash = group_content_hash(
+        image, image_facts["content_hash"], {n: (mask_facts[n]["content_hash"], masks[n][1]) for n in masks}
+    )
+    if final.exists() and stored_group_hash(final) == content_hash:
+        return describe_group(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f"{final.name}.tmp-{uuid.uuid4().hex}")
+    try:
+        write_group_contents(temporary, image, masks, image_facts, mask_facts, content_hash)
+        move_into_place(temporary, final, content_hash)
+    finally:
+        if temporary.exists():
+            _remove_tree(temporary)
+    return describe_group(final)
+
+
+def read_volume_group(path: str | Path) -> Volume:
+    """The image of a stored group as a Volume (affine, unit and metadata from the attributes)."""
+    root = zarr.open_group(str(path), mode="r")
+    meta: dict[str, Any] = root.attrs["ctcurate"]  # type: ignore[assignment]
+    array = np.asarray(root[IMAGE_PATH][...])
+    return Volume(
+        array=array,
+        affine_lps=np.asarray(meta["affine_lps"], dtype=np.float64),
+        intensity_unit=meta["intensity_unit"],
+        rescale_applied=bool(meta["rescale_applied"]),
+        metadata=dict(meta.get("metadata") or {}),
+    )
+
+
+def read_mask(path: str | Path, name: str) -> tuple[np.ndarray, dict[int, str]]:
+    """A stored label mask ([k, j, i]) and its label names."""
+    array = zarr.open_group(str(path), mode="r")[f"{LABELS_GROUP}/{name}/{IMAGE_PATH}"]
+    names = array.attrs["ctcurate"].get("label_names") or {}  # type: ignore[union-attr]
+    return np.asarray(array[...]), {int(k): v for k, v in names.items()}
+
+
+def read_array_region(path: str | Path, array_path: str, slices: tuple[slice, ...]) -> np.ndarray:
+    """A [k, j, i] region of one stored array, reading only the chunks it touches."""
+    array = zarr.open_array(str(Path(path) / array_path), mode="r")
+    return np.asarray(array[slices])
