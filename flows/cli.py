@@ -244,7 +244,6 @@ def deid(
 ) -> None:
     """Write de-identified DICOM (PS3.15 Basic profile with retained longitudinal dates)."""
     from curation.deid.dicom_folder import deidentify_folder
-
     from curation.pseudonyms import Pseudonymizer
 
     with expected_errors(), console.status("De-identifying ..."):

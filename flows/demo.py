@@ -52,10 +52,11 @@ def run_demo(
     console.print(arrow_to_rich(catalog.query("SELECT * FROM cohort_summary"), title="cohort_summary"))
     console.print(arrow_to_rich(catalog.query("SELECT * FROM qc_summary"), title="Held back (qc_summary)"))
     prevalence = catalog.query(
-        "SELECT label, sum(n_positive) AS positive, sum(n_negative) AS negative, sum(n_reports) AS reports "
-        "FROM label_prevalence GROUP BY label ORDER BY positive DESC, label"
+        "SELECT organ_system, label, sum(n_positive) AS positive, sum(n_uncertain) AS uncertain, "
+        "sum(n_negative) AS negative FROM label_prevalence GROUP BY ALL ORDER BY positive DESC, label"
     )
-    console.print(arrow_to_rich(prevalence, title="Label prevalence (reports)"))
+    n_reports = catalog.query("SELECT count(*) AS n FROM reports").to_pylist()[0]["n"]
+    console.print(arrow_to_rich(prevalence, title=f"Label prevalence over {n_reports} reports"))
 
     console.rule("4. Release")
     existing = {row["release_name"] for row in list_releases(warehouse).to_pylist()}

@@ -287,7 +287,7 @@ def _quarantine(
     context: SeriesContext,
     rejected: SeriesRejected,
 ) -> None:
-    log.warning("series %s quarantined: %s", item.series_id, rejected.reason_code)
+    log.info("series %s quarantined: %s", item.series_id, rejected.reason_code)
     measured_tilt = (getattr(rejected, "measurements", None) or {}).get("gantry_tilt_deg")
     base_row.update(
         status="quarantined",

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from curation.imaging.zarr_store import read_array_region
 from curation.releases.release_builder import ReleaseError, read_manifest
+from curation.reports.lexicon import load_lexicon
 from curation.storage.warehouse_layout import Warehouse
 
 AIR_HU = -1024
@@ -28,6 +29,7 @@ WHOLE_VOLUME = (slice(None), slice(None), slice(None))
 class TrainingBatch:
     images: np.ndarray  # [batch, 1, slices, rows, columns], float32 in [0, 1]
     labels: np.ndarray  # [batch, n_labels], float32 (1 positive, 0 otherwise; uncertain as configured)
+    # label_names defaults to the whole taxonomy (lexicons/labels), so every release has the same columns
     label_names: list[str]
     study_ids: list[str]
     volume_ids: list[str]
@@ -50,7 +52,7 @@ def load_training_batch(
         raise ReleaseError(f"release {release!r} has no volumes in split {split!r}")
     chosen = [members[(offset + i) % len(members)] for i in range(min(batch_size, len(members)))]
     statuses = _label_statuses(warehouse, release)
-    names = list(label_names) if label_names is not None else sorted({label for _s, label in statuses})
+    names = list(label_names) if label_names is not None else [label.name for label in load_lexicon().labels]
     images = np.stack(
         [
             _window(_crop_or_pad(read_array_region(warehouse.url(m["uri"]), "0", WHOLE_VOLUME), shape), hu_window)
