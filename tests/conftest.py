@@ -21,8 +21,31 @@ def shared_fixture(relative: str) -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect database for the whole session (about 13 s once)."""
-    import flows  # noqa: F401  (configures Prefect's embedded default before it is imported)
     from prefect.testing.utilities import prefect_test_harness
+
+    import flows  # noqa: F401  (configures Prefect's embedded default before it is imported)
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+SAMPLE_SITES = ("site_a", "site_b")
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory, prefect_harness):
+    """Both sample cohorts ingested through the Prefect flow into one warehouse (shared by the session).
+
+    Returns (truth, warehouse, summaries by site, root folder with cohorts/ and warehouse/).
+    """
+    from curation.sample_cohort import generate_sample_cohorts
+    from curation.storage.warehouse_layout import Warehouse
+    from flows.ingest_flow import ingest_cohort_flow
+
+    root = tmp_path_factory.mktemp("e2e")
+    truth = generate_sample_cohorts(root / "cohorts")
+    warehouse = Warehouse.open(root / "warehouse")
+    summaries = {
+        site: ingest_cohort_flow(str(root / "cohorts" / site), site, str(warehouse.root)) for site in SAMPLE_SITES
+    }
+    return truth, warehouse, summaries, root

@@ -15,24 +15,13 @@ import pytest
 import flows  # noqa: F401  (configures Prefect's embedded default before it is imported)
 from curation.releases.release_builder import ReleaseError, create_release, diff_releases, verify_release
 from curation.reports.lexicon import load_lexicon
-from curation.sample_cohort import SampleTruth, generate_sample_cohorts
+from curation.sample_cohort import SampleTruth
 from curation.storage.catalog import Catalog
 from curation.storage.warehouse_layout import Warehouse
 from curation.training.batch_loader import load_training_batch
+from tests.conftest import SAMPLE_SITES
 
 pytestmark = pytest.mark.flows
-SITES = ("site_a", "site_b")
-
-
-@pytest.fixture(scope="module")
-def ingested(tmp_path_factory, prefect_harness):
-    from flows.ingest_flow import ingest_cohort_flow
-
-    root = tmp_path_factory.mktemp("e2e")
-    truth = generate_sample_cohorts(root / "cohorts")
-    warehouse = Warehouse.open(root / "warehouse")
-    summaries = {site: ingest_cohort_flow(str(root / "cohorts" / site), site, str(warehouse.root)) for site in SITES}
-    return truth, warehouse, summaries, root
 
 
 def _query(warehouse: Warehouse, sql: str) -> list[dict]:
@@ -41,7 +30,7 @@ def _query(warehouse: Warehouse, sql: str) -> list[dict]:
 
 def test_counts_match_the_truth(ingested):
     truth, warehouse, summaries, _ = ingested
-    for site in SITES:
+    for site in SAMPLE_SITES:
         expected, summary = truth.sites[site], summaries[site]
         assert summary.n_discovered == expected.n_files
         assert summary.n_discovered == summary.n_ingested + summary.n_quarantined + summary.n_skipped
@@ -56,7 +45,9 @@ def test_counts_match_the_truth(ingested):
         assert row["n_reports"] == expected.n_reports
         assert row["n_reports_unmatched"] == expected.n_reports_unmatched
         assert row["n_files_discovered"] == expected.n_files
-        no_report = _query(warehouse, f"SELECT count(*) AS n FROM studies WHERE cohort='{site}' AND report_status='no_report'")
+        no_report = _query(
+            warehouse, f"SELECT count(*) AS n FROM studies WHERE cohort='{site}' AND report_status='no_report'"
+        )
         assert no_report[0]["n"] == expected.n_studies_without_report
 
 
@@ -131,7 +122,7 @@ def test_a_training_batch_loads(ingested):
         create_release(warehouse, "e2e-batch", splits="100/0/0")
     batch = load_training_batch(warehouse, "e2e-batch", batch_size=2, shape=(16, 32, 32))
     assert batch.images.shape == (2, 1, 16, 32, 32)
-    assert 0.0 <= batch.images.min() and batch.images.max() <= 1.0
+    assert batch.images.min() >= 0.0 and batch.images.max() <= 1.0
     assert batch.labels.shape == (2, len(batch.label_names))
 
 
@@ -142,7 +133,7 @@ def test_no_planted_phi_in_any_output(ingested):
 
 
 def test_rerun_is_a_new_snapshot_not_a_duplicate(ingested):
-    truth, warehouse, _, root = ingested
+    _truth, warehouse, _, root = ingested
     from flows.ingest_flow import ingest_cohort_flow
 
     before = _query(warehouse, "SELECT count(*) AS n FROM findings")[0]["n"]
