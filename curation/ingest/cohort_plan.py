@@ -20,6 +20,7 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 
 from curation.cohort.manifest import CohortManifest
+from curation.deid.dicom_header import DeidOptions, deidentify_dataset
 from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
 from curation.imaging.resample import target_spacing
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
@@ -47,6 +48,8 @@ class SeriesItem:
     files: list[DiscoveredFile]
     dicom: DicomSeriesFiles | None = None
     nifti: NiftiItem | None = None
+    # the first header after the de-identification engine (PS3.15 profile): metadata is read from it
+    deidentified_header: Dataset | None = None
 
 
 @dataclass
@@ -100,7 +103,8 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
         first = series.headers[0]
         values = {key: first.get(key) for key in (*SIDECAR_KEYS, "PatientBirthDate")}
         study = _study(plan, p, values)
-        study.known_phi = _merge_phi(study.known_phi, [known_phi_from_dataset(h) for h in series.headers[:1]])
+        deidentified = deidentify_dataset(first, p, plan.institution, DeidOptions())
+        study.known_phi = _merge_phi(study.known_phi, [deidentified.known_phi])
         item = SeriesItem(
             series_id=p.series_id(series.series_uid, series.split_index),
             study_uid=study.study_uid,
@@ -108,6 +112,7 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
             series_uid_pseudonym=p.uid(series.series_uid),
             files=[by_path[Path(f).resolve()] for f in series.files],
             dicom=series,
+            deidentified_header=deidentified.dataset,
         )
         study.series_ids.append(item.series_id)
         plan.series.append(item)

@@ -114,9 +114,10 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
 
 # -- reading ------------------------------------------------------------------------------------
 def _series_metadata(item: SeriesItem) -> dict[str, Any]:
-    """PHI-free header facts, known before any pixel is read (so quarantined series carry them too)."""
-    if item.dicom is not None:
-        return series_metadata(item.dicom.headers[0])
+    """Header facts, read from the de-identified header before any pixel is read (so quarantined
+    series carry them too)."""
+    if item.deidentified_header is not None:
+        return series_metadata(item.deidentified_header)
     assert item.nifti is not None
     values = item.nifti.sidecar_values
     return {
@@ -308,7 +309,11 @@ def _quarantine(
 
 
 def clean_description(description: Any, study: StudyKeys) -> str | None:
-    """Keep a series description only when scrubbing finds nothing identifying in it."""
+    """Keep a series description only when scrubbing finds nothing identifying in it.
+
+    The engine's Clean Descriptors check knows one header's PHI; this one knows every value seen for
+    the study (all series, sidecars), so a name from another header is caught too.
+    """
     text = str(description or "").strip()
     if not text:
         return None

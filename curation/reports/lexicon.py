@@ -1,0 +1,256 @@
+"""Load and validate the report lexicons (YAML data files under ``lexicons/``).
+
+The rules of report understanding are data, not code: section headings, organ-system anatomy
+terms, abnormality labels with their synonyms and exclusions, and ConText assertion cues each live
+in a YAML file a radiologist can read and edit. This module reads them into typed records and
+fails with an error naming the file and the entry when something is malformed.
+
+    >>> lexicon = load_lexicon()
+    >>> label = lexicon.label("pleural_effusion")
+    >>> label.organ_system, label.ct_rate_label
+    ('pleura', 'Pleural effusion')
+    >>> "hydrothorax" in label.synonyms
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from curation.resources import lexicons_dir
+
+SECTION_NAMES = ("findings", "impression", "technique", "comparison", "clinical_information", "other")
+ASSERTION_CATEGORIES = ("NEGATED", "UNCERTAIN", "HISTORICAL", "PSEUDO")
+CUE_DIRECTIONS = ("forward", "backward", "bidirectional")
+LABEL_ATTRIBUTES = ("size", "laterality", "location", "count", "change", "severity")
+_SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class LexiconError(ValueError):
+    """A lexicon file is missing or malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class SectionHeading:
+    heading: str  # as written, without the colon, e.g. "LUNGS"
+    section: str  # canonical section, e.g. "findings"
+    organ_system: str | None  # organ system of a findings sub-heading, e.g. "lung_airways"
+
+
+@dataclass(frozen=True)
+class SectionLexicon:
+    headings: tuple[SectionHeading, ...]
+    impression_cues: tuple[str, ...]  # words that open an impression inside heading-less prose
+
+
+@dataclass(frozen=True)
+class OrganSystem:
+    name: str
+    display_name: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LabelDef:
+    """One abnormality label of the taxonomy, with the phrases that name it."""
+
+    name: str
+    display_name: str
+    organ_system: str
+    ct_rate_label: str | None
+    synonyms: tuple[str, ...]
+    patterns: tuple[tuple[dict[str, Any], ...], ...] = ()  # spaCy token-Matcher patterns
+    exclusions: tuple[str, ...] = ()  # phrases that overlap a match and mean something else
+    requires_any: tuple[str, ...] = ()  # the sentence must also name one of these (co-occurrence)
+    vetoed_by: tuple[str, ...] = ()  # the sentence clause names another organ: not this label
+    attributes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssertionCue:
+    phrase: str
+    category: str  # NEGATED, UNCERTAIN, HISTORICAL or PSEUDO (blocks, asserts nothing)
+    direction: str  # forward, backward or bidirectional
+    max_scope: int | None = None  # tokens; None = to the terminator or the sentence edge
+
+
+@dataclass(frozen=True)
+class AssertionLexicon:
+    cues: tuple[AssertionCue, ...]
+    terminators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    sections: SectionLexicon
+    organ_systems: tuple[OrganSystem, ...]
+    labels: tuple[LabelDef, ...]
+    assertion: AssertionLexicon
+    source: Path = field(default=Path("."))
+
+    def label(self, name: str) -> LabelDef:
+        for label in self.labels:
+            if label.name == name:
+                return label
+        raise KeyError(f"no label {name!r} in the lexicon at {self.source}")
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise LexiconError(f"{path}: lexicon file not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise LexiconError(f"{path}: not valid YAML ({error})") from None
+
+
+def _require(condition: bool, path: Path, where: str, message: str) -> None:
+    if not condition:
+        raise LexiconError(f"{path.name}: {where}: {message}")
+
+
+def _phrases(value: Any, path: Path, where: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    _require(isinstance(value, list), path, where, f"'{key}' must be a list of phrases")
+    for item in value:
+        _require(isinstance(item, str) and item.strip() != "", path, where, f"'{key}' holds a non-phrase {item!r}")
+    return tuple(str(item).strip() for item in value)
+
+
+def _entries(document: Any, key: str, path: Path) -> list[Any]:
+    _require(isinstance(document, dict) and isinstance(document.get(key), list), path, "top level", f"needs '{key}:'")
+    return list(document[key])
+
+
+def load_sections(path: Path, organ_system_names: set[str]) -> SectionLexicon:
+    document = _read_yaml(path)
+    headings: list[SectionHeading] = []
+    for index, entry in enumerate(_entries(document, "sections", path)):
+        where = f"sections[{index}]"
+        _require(isinstance(entry, dict), path, where, "must be a mapping")
+        section = entry.get("section")
+        where = f"sections[{index}] ({section})"
+        _require(section in SECTION_NAMES, path, where, f"section must be one of {', '.join(SECTION_NAMES)}")
+        organ_system = entry.get("organ_system")
+        _require(
+            organ_system is None or organ_system in organ_system_names,
+            path,
+            where,
+            f"unknown organ_system {organ_system!r}",
+        )
+        for heading in _phrases(entry.get("headings"), path, where, "headings"):
+            headings.append(SectionHeading(heading.rstrip(":").strip(), section, organ_system))
+    cues = _phrases(document.get("impression_cues"), path, "impression_cues", "impression_cues")
+    return SectionLexicon(tuple(headings), cues)
+
+
+def load_organ_systems(path: Path) -> tuple[OrganSystem, ...]:
+    document = _read_yaml(path)
+    systems = []
+    for index, entry in enumerate(_entries(document, "organ_systems", path)):
+        where = f"organ_systems[{index}]"
+        _require(isinstance(entry, dict), path, where, "must be a mapping")
+        name = entry.get("name")
+        where = f"organ_systems[{index}] ({name})"
+        _require(isinstance(name, str) and bool(_SNAKE_CASE.match(name)), path, where, "name must be snake_case")
+        systems.append(
+            OrganSystem(name, str(entry.get("display_name", name)), _phrases(entry.get("terms"), path, where, "terms"))
+        )
+    return tuple(systems)
+
+
+def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: set[str]) -> LabelDef:
+    _require(isinstance(entry, dict), path, where, "must be a mapping")
+    name = entry.get("name")
+    where = f"{where} ({name})"
+    _require(isinstance(name, str) and bool(_SNAKE_CASE.match(name)), path, where, "name must be snake_case")
+    organ_system = entry.get("organ_system")
+    _require(organ_system in organ_system_names, path, where, f"unknown organ_system {organ_system!r}")
+    synonyms = _phrases(entry.get("synonyms"), path, where, "synonyms")
+    patterns = entry.get("patterns") or []
+    _require(isinstance(patterns, list), path, where, "'patterns' must be a list of token patterns")
+    for pattern in patterns:
+        _require(
+            isinstance(pattern, list) and all(isinstance(t, dict) for t in pattern) and bool(pattern),
+            path,
+            where,
+            f"a pattern must be a non-empty list of token mappings, got {pattern!r}",
+        )
+    _require(bool(synonyms or patterns), path, where, "needs synonyms or patterns")
+    attributes = _phrases(entry.get("attributes"), path, where, "attributes")
+    unknown = sorted(set(attributes) - set(LABEL_ATTRIBUTES))
+    _require(not unknown, path, where, f"unknown attributes {unknown}; allowed: {', '.join(LABEL_ATTRIBUTES)}")
+    ct_rate = entry.get("ct_rate")
+    _require(ct_rate is None or isinstance(ct_rate, str), path, where, "'ct_rate' must be a column name")
+    return LabelDef(
+        name=name,
+        display_name=str(entry.get("display_name", name.replace("_", " ").capitalize())),
+        organ_system=organ_system,
+        ct_rate_label=ct_rate,
+        synonyms=synonyms,
+        patterns=tuple(tuple(p) for p in patterns),
+        exclusions=_phrases(entry.get("exclusions"), path, where, "exclusions"),
+        requires_any=_phrases(entry.get("requires_any"), path, where, "requires_any"),
+        vetoed_by=_phrases(entry.get("vetoed_by"), path, where, "vetoed_by"),
+        attributes=attributes,
+    )
+
+
+def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, ...]:
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise LexiconError(f"{folder}: no label files (*.yaml)")
+    labels: list[LabelDef] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for index, entry in enumerate(_entries(_read_yaml(path), "labels", path)):
+            label = _label_from_entry(entry, path, f"labels[{index}]", organ_system_names)
+            _require(label.name not in seen, path, label.name, f"label already defined in {seen.get(label.name)}")
+            seen[label.name] = path.name
+            labels.append(label)
+    return tuple(labels)
+
+
+def load_assertion(path: Path) -> AssertionLexicon:
+    document = _read_yaml(path)
+    cues = []
+    for index, entry in enumerate(_entries(document, "cues", path)):
+        where = f"cues[{index}]"
+        _require(isinstance(entry, dict), path, where, "must be a mapping")
+        phrase, category, direction = entry.get("phrase"), entry.get("category"), entry.get("direction")
+        where = f"cues[{index}] ({phrase})"
+        _require(isinstance(phrase, str) and phrase.strip() != "", path, where, "needs a phrase")
+        _require(category in ASSERTION_CATEGORIES, path, where, f"category must be one of {ASSERTION_CATEGORIES}")
+        _require(direction in CUE_DIRECTIONS, path, where, f"direction must be one of {CUE_DIRECTIONS}")
+        max_scope = entry.get("max_scope")
+        _require(max_scope is None or (isinstance(max_scope, int) and max_scope > 0), path, where, "bad max_scope")
+        cues.append(AssertionCue(phrase.strip(), category, direction, max_scope))
+    terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
+    return AssertionLexicon(tuple(cues), terminators)
+
+
+def load_lexicon(folder: Path | None = None) -> Lexicon:
+    """Read every lexicon file under ``folder`` (default: the packaged ``lexicons/``)."""
+    folder = Path(folder) if folder is not None else lexicons_dir()
+    return _load_lexicon_cached(folder.resolve())
+
+
+@cache
+def _load_lexicon_cached(folder: Path) -> Lexicon:
+    organ_systems = load_organ_systems(folder / "organ_systems.yaml")
+    names = {system.name for system in organ_systems}
+    return Lexicon(
+        sections=load_sections(folder / "sections.yaml", names),
+        organ_systems=organ_systems,
+        labels=load_labels(folder / "labels", names),
+        assertion=load_assertion(folder / "assertion_cues.yaml"),
+        source=folder,
+    )

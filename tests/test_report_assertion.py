@@ -1,0 +1,121 @@
+"""ConText assertion, study-level aggregation, attributes and the CT-RATE row/CSV helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curation.reports.attributes import sizes_mm
+from curation.reports.ct_rate import CT_RATE_COLUMNS, CT_RATE_LABELS, ct_rate_row, label_reports_csv
+from curation.reports.evaluation import evaluate_labels
+from curation.reports.report_analyzer import ReportAnalyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> ReportAnalyzer:
+    return ReportAnalyzer()
+
+
+def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
+    """label -> assertion of its first mention."""
+    found: dict[str, str] = {}
+    for mention in analyzer.analyze(text).mentions:
+        found.setdefault(mention.label, mention.assertion)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No pleural effusion or pneumothorax.", {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"}),
+        (
+            "No effusion, pneumothorax or consolidation.",
+            {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE", "consolidation": "NEGATIVE"},
+        ),
+        ("No new nodules.", {"lung_nodule": "NEGATIVE"}),
+        ("Lungs clear without consolidation.", {"consolidation": "NEGATIVE"}),
+        ("Pleural effusion was not observed.", {"pleural_effusion": "NEGATIVE"}),
+        ("Pneumonia is not excluded.", {"lung_opacity": "UNCERTAIN"}),
+        ("Findings suspicious for pneumonia.", {"lung_opacity": "UNCERTAIN"}),
+        ("Hepatic cyst?", {"liver_lesion": "UNCERTAIN"}),
+        ("No finding suggestive of pneumonia.", {"lung_opacity": "NEGATIVE"}),
+        ("The left pleural effusion has resolved.", {"pleural_effusion": "HISTORICAL"}),
+        ("History of pneumothorax.", {"pneumothorax": "HISTORICAL"}),
+        ("Stable 4 mm nodule in the right upper lobe.", {"lung_nodule": "POSITIVE"}),
+        ("No change in the right upper lobe nodule.", {"lung_nodule": "POSITIVE"}),
+        ("Post-surgical changes of prior lobectomy.", {"postoperative_changes": "POSITIVE"}),
+        ("Small pleural effusion but no pneumothorax.", {"pleural_effusion": "POSITIVE", "pneumothorax": "NEGATIVE"}),
+        ("No pneumothorax, however a small effusion.", {"pneumothorax": "NEGATIVE", "pleural_effusion": "POSITIVE"}),
+        ("No consolidation; mild emphysema.", {"consolidation": "NEGATIVE", "emphysema": "POSITIVE"}),
+        ("No effusion, possible atelectasis.", {"pleural_effusion": "NEGATIVE", "atelectasis": "UNCERTAIN"}),
+        ("A lymph node that did not reach pathological size.", {"lymphadenopathy": "NEGATIVE"}),
+    ],
+)
+def test_assertion(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
+    assert assertions(analyzer, text) == expected
+
+
+def test_stable_nodule_attributes(analyzer: ReportAnalyzer) -> None:
+    (mention,) = analyzer.analyze("Stable 4 mm nodule in the right upper lobe.").mentions
+    assert (mention.size_mm, mention.sizes_mm, mention.change) == (4.0, [4.0], "stable")
+    assert (mention.laterality, mention.location) == ("right", "right_upper_lobe")
+
+
+def test_size_lateral_severity_count_attributes(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("Two nodules in the left lower lobe, the largest 1.2 x 0.8 cm. Severe emphysema.")
+    nodule, emphysema = analysis.mentions
+    assert (nodule.count, nodule.size_mm, nodule.sizes_mm) == (2, 12.0, [12.0, 8.0])
+    assert (nodule.laterality, nodule.location) == ("left", "left_lower_lobe")
+    assert emphysema.severity == "severe"
+    assert sizes_mm("a 3.2 x 2.1 cm mass") == [32.0, 21.0]
+
+
+def test_study_labels_positive_over_uncertain_over_negative(analyzer: ReportAnalyzer) -> None:
+    text = (
+        "FINDINGS: No pleural effusion. Possible consolidation. Nodule 6 mm in the left lung and a 9 mm nodule "
+        "in the right lung.\nIMPRESSION: Right basal consolidation. Pleural effusion has resolved."
+    )
+    labels = {label.label: label for label in analyzer.analyze(text).study_labels()}
+    assert labels["pleural_effusion"].status == "negative"
+    assert labels["consolidation"].status == "positive"
+    assert labels["lung_nodule"].max_size_mm == 9.0
+    assert "emphysema" not in labels  # not mentioned is not negative
+
+
+def test_ct_rate_row_and_uncertain_as(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("Mild cardiomegaly. No pleural effusion. Atelectasis cannot be excluded.")
+    row = ct_rate_row(analysis)
+    assert list(row) == list(CT_RATE_COLUMNS) == CT_RATE_LABELS
+    assert (row["Cardiomegaly"], row["Pleural effusion"], row["Atelectasis"]) == (1, 0, 1)
+    assert ct_rate_row(analysis, uncertain_as=0)["Atelectasis"] == 0
+
+
+def test_label_reports_csv_formats_and_errors(tmp_path: Path, analyzer: ReportAnalyzer) -> None:
+    reports = tmp_path / "reports.csv"
+    pl.DataFrame({"id": ["a", "b"], "text": ["Mild emphysema. No effusion.", "Normal study."]}).write_csv(reports)
+    out = tmp_path / "labels.csv"
+    assert label_reports_csv(reports, "id", "text", out, analyzer=analyzer) == 2
+    table = pl.read_csv(out)
+    assert table.columns == ["id", *CT_RATE_COLUMNS]
+    assert table["Emphysema"].to_list() == [1, 0]
+    full = tmp_path / "full.csv"
+    label_reports_csv(reports, "id", "text", full, format="full", analyzer=analyzer)
+    rows = pl.read_csv(full)
+    assert rows.select("report_id", "label", "assertion").rows() == [
+        ("a", "emphysema", "POSITIVE"),
+        ("a", "pleural_effusion", "NEGATIVE"),
+    ]
+    with pytest.raises(ValueError, match=r"reports\.csv: column\(s\) 'report' not found"):
+        label_reports_csv(reports, "id", "report", out, analyzer=analyzer)
+
+
+def test_evaluate_labels(tmp_path: Path) -> None:
+    gold = pl.DataFrame({"id": ["1", "2", "3"], "Emphysema": [1, 0, 1]})
+    pred = pl.DataFrame({"id": ["1", "2", "3"], "Emphysema": [1, 1, 0]})
+    scores = evaluate_labels(gold, pred, "id", labels=["Emphysema"])
+    score = scores.per_label["Emphysema"]
+    assert (score.tp, score.fp, score.fn, score.support) == (1, 1, 1, 2)
+    assert score.f1 == pytest.approx(0.5)
+    assert scores.macro_f1 == pytest.approx(0.5)

@@ -1,0 +1,109 @@
+"""Sections, sentences and organ-system tagging of radiology reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curation.reports.lexicon import LexiconError, load_lexicon
+from curation.reports.report_analyzer import ReportAnalyzer
+from curation.reports.sections import SectionSplitter
+from curation.reports.sentences import sentence_spans
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> ReportAnalyzer:
+    return ReportAnalyzer()
+
+
+@pytest.fixture(scope="module")
+def splitter() -> SectionSplitter:
+    return SectionSplitter(load_lexicon().sections)
+
+
+def test_headed_report_splits_into_canonical_sections(splitter: SectionSplitter) -> None:
+    text = "CLINICAL HISTORY: Cough.\nTECHNIQUE: Non-contrast CT.\nFINDINGS:\nNo effusion.\nIMPRESSION: Normal."
+    sections = splitter.split(text)
+    assert [s.name for s in sections] == ["clinical_information", "technique", "findings", "impression"]
+    assert text[sections[-1].start : sections[-1].end] == "Normal."
+
+
+def test_organ_headings_are_findings_subsections_with_their_system(analyzer: ReportAnalyzer) -> None:
+    text = "LUNGS: Small right effusion.\nHEART: Normal size.\nAbdomen: Unremarkable.\nIMPRESSION: Effusion."
+    analysis = analyzer.analyze(text)
+    assert analysis.style == "sectioned"
+    assert analysis.sections == ["findings", "impression"]
+    first, second, third, last = analysis.sentences
+    assert (first.text, first.section) == ("Small right effusion.", "findings")
+    assert "lung_airways" in first.organ_systems and "pleura" in first.organ_systems
+    assert second.organ_systems == ["heart_vessels"]
+    assert third.organ_systems == ["gastrointestinal_peritoneum"]
+    assert last.section == "impression"
+
+
+def test_prose_without_headings_is_one_findings_section(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("Trachea is open. Heart size is normal.")
+    assert (analysis.style, analysis.sections) == ("prose", ["findings"])
+
+
+def test_prose_with_impression_cue_gets_an_impression(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("Trachea is open. Small left effusion. Conclusion: Left pleural effusion.")
+    assert analysis.sections == ["findings", "impression"]
+    assert [s.section for s in analysis.sentences] == ["findings", "findings", "impression"]
+    assert {m.section for m in analysis.mentions} == {"findings", "impression"}
+
+
+def test_inline_capital_heading(splitter: SectionSplitter) -> None:
+    sections = splitter.split("Lungs are clear. IMPRESSION: No acute disease.")
+    assert [s.name for s in sections] == ["findings", "impression"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nodule measures 3.2 x 2.1 cm. Next.", ["Nodule measures 3.2 x 2.1 cm.", "Next."]),
+        ("Discussed with Dr. Smith. Next.", ["Discussed with Dr. Smith.", "Next."]),
+        ("Atelectasis vs. scar. Next.", ["Atelectasis vs. scar.", "Next."]),
+        ("Cystic lesions, e.g. cysts, are seen. Next.", ["Cystic lesions, e.g. cysts, are seen.", "Next."]),
+        ("1. Cardiomegaly. 2. Small effusion.", ["1. Cardiomegaly.", "2. Small effusion."]),
+        ("1. Cardiomegaly.\n2. Small effusion.", ["1. Cardiomegaly.", "2. Small effusion."]),
+        ("• Emphysema • Nodules in both lungs", ["• Emphysema", "• Nodules in both lungs"]),
+        ("Density is 0.5 HU higher. Next.", ["Density is 0.5 HU higher.", "Next."]),
+    ],
+)
+def test_sentence_splitter_survives_radiology_text(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == expected
+
+
+def test_offsets_refer_to_the_input_text(analyzer: ReportAnalyzer) -> None:
+    text = "  FINDINGS:\n  Mild  cardiomegaly.  No   pleural effusion.\n\nIMPRESSION:  Cardiomegaly. "
+    analysis = analyzer.analyze(text)
+    for sentence in analysis.sentences:
+        assert text[sentence.char_start : sentence.char_end] == sentence.text
+    for mention in analysis.mentions:
+        assert text[mention.char_start : mention.char_end] == mention.mention_text
+    assert [s.index for s in analysis.sentences] == list(range(len(analysis.sentences)))
+
+
+def test_empty_report(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("")
+    assert (analysis.sentences, analysis.mentions, analysis.study_labels()) == ([], [], [])
+
+
+def test_analyze_many_matches_analyze(analyzer: ReportAnalyzer) -> None:
+    texts = ["No effusion.", "Mild emphysema.", ""]
+    assert list(analyzer.analyze_many(texts, batch_size=2)) == [analyzer.analyze(t) for t in texts]
+
+
+def test_lexicon_errors_name_the_file_and_entry(tmp_path: Path) -> None:
+    source = load_lexicon().source
+    for name in ("sections.yaml", "organ_systems.yaml", "assertion_cues.yaml"):
+        (tmp_path / name).write_text((source / name).read_text())
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "pleura.yaml").write_text(
+        "labels:\n  - name: pleural_effusion\n    organ_system: pleura\n    synonyms: [effusion]\n"
+        "  - name: Bad Name\n    organ_system: pleura\n    synonyms: [x]\n"
+    )
+    with pytest.raises(LexiconError, match=r"pleura\.yaml: labels\[1\] \(Bad Name\): name must be snake_case"):
+        load_lexicon(tmp_path)
