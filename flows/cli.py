@@ -117,8 +117,8 @@ def _run_ingest(
         from prefect_dask import DaskTaskRunner
 
         flow = flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
-    with console.status(f"Ingesting cohort {cohort} ..."):
-        return flow(str(cohort_dir.resolve()), cohort, warehouse, batch_size)
+    console.print(f"Ingesting cohort {cohort} ...")
+    return flow(str(cohort_dir.resolve()), cohort, warehouse, batch_size)
 
 
 def _print_ingest_summary(summary: Any) -> None:

@@ -8,11 +8,14 @@ the cohort tables, the run record and catalog registration come last, in one pla
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from curation.cohort.manifest import load_manifest
 from curation.ingest.cohort_inventory import write_file_index
@@ -41,6 +44,18 @@ class IngestSummary:
     n_series_quarantined: int
     n_reports: int
     n_reports_unmatched: int
+
+
+def _progress_bar() -> Progress:
+    """A progress bar on the terminal (none when output is piped, as in CI logs)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -104,6 +119,11 @@ def _ingest(cohort_dir: str, cohort: str, warehouse: Warehouse, run: RunContext,
         series_batch_task.submit(items, context, f"series-{index:05d}") for index, items in enumerate(batches)
     ]
     reports_future = reports_task.submit(cohort_dir, plan, warehouse, run)
+    batch_sizes = {future.task_run_id: len(items) for future, items in zip(batch_futures, batches, strict=True)}
+    with _progress_bar() as progress:
+        bar = progress.add_task(f"{cohort}: series", total=len(plan.series))
+        for future in as_completed(batch_futures):
+            progress.advance(bar, batch_sizes[future.task_run_id])
     batch_results = [future.result() for future in batch_futures]
     reports = reports_future.result()
 
