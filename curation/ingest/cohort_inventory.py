@@ -78,7 +78,7 @@ def discover_files(manifest: CohortManifest) -> CohortInventory:
         for name in names
     )
     paths = [p for p in paths if p not in excluded and p.is_file()]
-    nifti_stems = {_nifti_stem(p) for p in paths if _is_nifti(p)}
+    nifti_stems = {nifti_stem(p) for p in paths if _is_nifti(p)}
     files = [
         DiscoveredFile(
             path=path,
@@ -114,7 +114,8 @@ def _is_nifti(path: Path) -> bool:
     return path.name.lower().endswith(NIFTI_SUFFIXES)
 
 
-def _nifti_stem(path: Path) -> Path:
+def nifti_stem(path: Path) -> Path:
+    """``/a/ct.nii.gz`` -> ``/a/ct``: the stem its JSON sidecar shares."""
     name = path.name
     for suffix in (".nii.gz", ".nii"):
         if name.lower().endswith(suffix):

@@ -24,7 +24,13 @@ from curation.deid.dicom_header import DeidOptions, deidentify_dataset
 from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
 from curation.imaging.resample import target_spacing
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
-from curation.ingest.cohort_inventory import CohortInventory, DiscoveredFile, FileDisposition, discover_files
+from curation.ingest.cohort_inventory import (
+    CohortInventory,
+    DiscoveredFile,
+    FileDisposition,
+    discover_files,
+    nifti_stem,
+)
 from curation.ingest.study_keys import StudyKeys
 from curation.pseudonyms import Pseudonymizer
 
@@ -125,7 +131,7 @@ def _plan_nifti(plan: CohortPlan, p: Pseudonymizer) -> None:
     mask_paths: set[Path] = set()
     items: list[NiftiItem] = []
     for image in (f for f in files if f.is_nifti):
-        sidecar = sidecars.get(_stem(image.path))
+        sidecar = sidecars.get(nifti_stem(image.path))
         if sidecar is None:
             continue
         values = _read_sidecar(sidecar.path)
@@ -201,11 +207,3 @@ def _read_sidecar(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return values if isinstance(values, dict) else None
-
-
-def _stem(path: Path) -> Path:
-    name = path.name
-    for suffix in (".nii.gz", ".nii"):
-        if name.lower().endswith(suffix):
-            return path.with_name(name[: -len(suffix)])
-    return path
