@@ -144,6 +144,38 @@ def demo(
         run_demo(warehouse, cohorts_dir, console, _run_ingest, _print_ingest_summary, _arrow_to_rich)
 
 
+@app.command()
+def harmonize(
+    cohort: Annotated[str, typer.Option("--cohort", "-c", help="Cohort whose current reports to rewrite.")],
+    style: Annotated[
+        str, typer.Option(help="house, or institution:<cohort> to write in that cohort's style.")
+    ] = "house",
+    llm_base_url: Annotated[
+        str | None,
+        typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.", envvar="CTCURATE_LLM_BASE_URL"),
+    ] = None,
+    llm_model: Annotated[
+        str | None, typer.Option(help="Model name on that server.", envvar="CTCURATE_LLM_MODEL")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N reports.")] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Harmonize reports (deterministic, or LLM rewrites verified against the rule extractor)."""
+    with expected_errors():
+        import flows  # noqa: F401  (configures Prefect's embedded default)
+        from flows.harmonize_flow import harmonize_flow
+
+        summary = harmonize_flow(cohort, warehouse, style, llm_base_url, llm_model, limit)
+    console.print(
+        f"{summary.cohort} ({summary.style}): {summary.n_reports} reports; {summary.n_llm_accepted} LLM rewrites "
+        f"accepted, {summary.n_llm_rejected} rejected, {summary.n_template} deterministic; "
+        f"{summary.llm_calls} LLM calls, {summary.cache_hits} cache hits; "
+        f"{summary.seconds_per_report:.2f} s per report."
+    )
+    if summary.llm_unavailable:
+        errors.print("[yellow]The LLM server was unavailable: deterministic renderings were used.[/]")
+
+
 # -- catalog and SQL --------------------------------------------------------------------------------
 @app.command()
 def sql(

@@ -96,6 +96,13 @@ class Warehouse:
         os.chmod(path, 0o700)
         return path
 
+    def local_cache_dir(self, name: str) -> Path:
+        """A local folder for caches (e.g. LLM responses): in the warehouse when local, else a local cache."""
+        base = Path(self.root) if self.is_local else _local_cache_dir(self.location)
+        path = base / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
     @property
     def catalog_path(self) -> Path:
         """The DuckDB catalog file: in the warehouse when local, else in a local cache."""

@@ -1,0 +1,1 @@
+"""Report harmonization: a canonical house style, institution style profiles, verified LLM rewriting."""

@@ -1,0 +1,1 @@
+"""LLM access through any OpenAI-compatible server: configuration, a response cache, structured calls."""
