@@ -390,6 +390,10 @@ _PHONE_LABELLED = re.compile(
     r"\b(?i:tel|telephone|phone|ph|fax|pager|page|cell|mobile|mob|beeper|ext|extension)\b\.?\s*"
     r"(?i:no\.?|number|#)?\s*[:.]?\s*(?P<v>\+?\(?\d[\d\s().\-/]{3,}\d)"
 )
+# "extension 4412", "ext. 4412", "pager #7788": short internal numbers after an explicit cue.
+_EXTENSION = re.compile(
+    r"\b(?i:ext|extension|pager|beeper|bleep)\b\.?\s*(?:#|(?i:no)\.?)?\s*[:.]?\s*(?P<v>\d{3,6})(?!\d|[.,]\d|\s*(?:mm|cm|%|HU))"
+)
 _SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
 _ID_LABEL = (
     r"MRN|MR\s*#|MR\s*No|Medical\s+Record(?:\s+(?:Number|No))?|Record(?:\s+(?:Number|No))?|Chart(?:\s+(?:Number|No))?"
@@ -408,6 +412,7 @@ _ALNUM_ID = re.compile(r"(?<![\w.])[A-Z]{1,4}\d{6,}(?!\w|\.\d)")
 
 def find_phones(text: str) -> Iterator[_Hit]:
     yield from _hits(_PHONE, text, "phone", 6)
+    yield from _hits(_EXTENSION, text, "phone", 6, "v")
     for match in [*_PHONE_INTERNATIONAL.finditer(text), *_PHONE_GROUPS.finditer(text)]:
         if len(re.sub(r"\D", "", match.group(0))) >= 8:
             yield _Hit(match.start(), match.end(), "phone", PLACEHOLDERS["phone"], 6)
@@ -426,11 +431,25 @@ def find_long_numbers(text: str) -> Iterator[_Hit]:
 
 # --- person names in context -----------------------------------------------------------------------
 
-_NAME_PART = r"(?:[A-Z][a-z]*(?:['’][A-Z])?[A-Za-z]*(?:-[A-Z][A-Za-z]+)?|[A-Z]\.)"
-_NAME = rf"{_NAME_PART}(?:\s+{_NAME_PART}){{0,3}}"
-_TITLE_NAME = re.compile(rf"\b(?:Dr|DR|Doctor|Prof|Professor)\b\.?\s+(?P<v>{_NAME_PART}(?:\s+{_NAME_PART}){{0,2}})")
+# Latin letters with diacritics (Latin-1 and Latin Extended-A): "Jürgen", "Øvrebø", "Łukasz", "Dvořák".
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_LETTER = "A-Za-zÀ-ÖØ-öø-ž"
+_NAME_PART = (
+    rf"(?:[{_UPPER}][{_LETTER}]*(?:['’][{_UPPER}])?[{_LETTER}]*(?:-[{_UPPER}][{_LETTER}]+)?|[{_UPPER}]\.)"
+    rf"(?![{_LETTER}])"
+)
+_PARTICLE = r"(?:van|von|de|der|den|du|la|le|di|da|del|dos|ten|ter|zu)"
+
+
+def _name_run(min_more: int, max_more: int, separator: str = r"\s+") -> str:
+    """A name part followed by ``min_more`` to ``max_more`` more, with particles ("van der") between."""
+    return rf"{_NAME_PART}(?:{separator}(?:{_PARTICLE}\s+){{0,2}}{_NAME_PART}){{{min_more},{max_more}}}"
+
+
+_TITLE = r"(?:Dr|DR|Doctor|Prof|Professor|PD|Dipl\.-Med|MUDr)\b\.?\s+(?:(?:med|rer\.\s*nat|phil|h\.\s*c|univ)\.\s+)*"
+_TITLE_NAME = re.compile(rf"\b(?:{_TITLE})+(?P<v>{_name_run(0, 2)})")
 _POST_NOMINAL = re.compile(
-    rf"(?P<v>{_NAME_PART}(?:\s+{_NAME_PART}){{1,3}}),?\s+(?:M\.D\.|MD|D\.O\.|Ph\.?D\.?|MBBS|MBChB|FRCR|FRCPC|RN|PA-C|NP)(?![\w])"
+    rf"(?P<v>{_name_run(1, 3)}),?\s+(?:M\.D\.|MD|D\.O\.|Ph\.?D\.?|MBBS|MBChB|FRCR|FRCPC|RN|PA-C|NP)(?![\w])"
 )
 _NAME_LABEL = (
     r"Patient(?:['’]s)?\s+Name|Patient|Name|Pt|Signed\s+by|Electronically\s+signed\s+by|Dictated\s+by|Read\s+by"
@@ -439,20 +458,21 @@ _NAME_LABEL = (
     r"|Requesting(?:\s+(?:physician|doctor|clinician))?|Ordering(?:\s+(?:physician|provider|clinician))?|Resident"
     r"|Fellow|Technologist|Tech|Physician|Provider|Clinician|Consultant|Surgeon|Contact|Next\s+of\s+kin|cc"
 )
+_COMMA_OR_SPACE = r"(?:,\s*|\s+)"
 _LABELLED_NAME = re.compile(
     rf"\b(?i:{_NAME_LABEL})\s*[:\-]\s*(?:(?:Dr|Prof|Mr|Mrs|Ms|Miss)\.?\s+)?"
-    rf"(?P<v>{_NAME_PART}(?:(?:,\s*|\s+){_NAME_PART}){{0,3}})"
+    rf"(?P<v>{_name_run(0, 3, _COMMA_OR_SPACE)})"
 )
 _BY_NAME = re.compile(
     rf"\b(?i:signed|dictated|read|reported|reviewed|approved|verified|transcribed|discussed\s+with|communicated\s+to|"
-    rf"d/w|called\s+to)\s+(?:by\s+)?(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)(?P<v>{_NAME_PART}(?:\s+{_NAME_PART}){{0,2}})"
+    rf"d/w|called\s+to)\s+(?:by\s+)?(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)(?P<v>{_name_run(0, 2)})"
 )
 # "Patient Aaltje Vandersteeghe, born ...": a cue word, two or three capitalised words, then a name-ending cue.
 _PATIENT_CUE = re.compile(
-    rf"\b(?:Patient|patient|Pt\.?)\s+(?P<v>{_NAME_PART}(?:\s+{_NAME_PART}){{1,2}})"
+    rf"\b(?:Patient|patient|Pt\.?)\s+(?P<v>{_name_run(1, 2)})"
     r"(?=\s*(?:,|\(|\bborn\b|\bDOB\b|\bd\.o\.b\.|\baged?\b))"
 )
-_HONORIFIC = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(?P<v>{_NAME_PART}(?:\s+{_NAME_PART}){{0,2}})")
+_HONORIFIC = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(?P<v>{_name_run(0, 2)})")
 # Capitalised words that open a context but are not names ("Reviewed By John Smith, MD").
 _NOT_NAMES = frozenset(
     [
@@ -514,16 +534,25 @@ _NOT_NAMES = frozenset(
         "Technique",
         "Conclusion",
         "Addendum",
+        "MD",
+        "RN",
+        "DO",
+        "PhD",
+        "NP",
     ]
 )
 
 
 def find_person_names(text: str) -> Iterator[_Hit]:
     for pattern in (_TITLE_NAME, _POST_NOMINAL, _LABELLED_NAME, _BY_NAME, _HONORIFIC, _PATIENT_CUE):
-        for match in pattern.finditer(text):
+        position = 0
+        while (match := pattern.search(text, position)) is not None:
             hit = trimmed_name_hit(text, match.start("v"), match.end("v"))
             if hit is not None:
                 yield hit
+            # Search again after the name kept, not after the match: a trimmed context word may start the next
+            # labelled name ("Dictated by: Ann Lee, MD  Transcribed by: CK").
+            position = max(hit.end if hit is not None else match.start("v"), match.start()) + 1
 
 
 def trimmed_name_hit(text: str, start: int, end: int) -> _Hit | None:
@@ -552,6 +581,19 @@ _ADDRESS = re.compile(
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?\s*#?\s*\w+)?"
     r"(?:,\s*[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})?(?:,?\s+[A-Z]{2}\b)?(?:,?\s+\d{5}(?:-\d{4})?)?"
 )
+# Street first, then the number, then an optional postcode and city: "Hauptstraße 12, 10117 Berlin".
+_EU_STREET_SUFFIX = (
+    r"stra(?:ss|ß)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|laan|straat|gracht|singel|plein|kade|dreef|steeg"
+)
+_EU_STREET_WORD = (
+    rf"(?:[{_UPPER}][{_LETTER}-]*(?:{_EU_STREET_SUFFIX})"
+    rf"|(?:Rue|Avenue|Via|Viale|Calle|Rua|Piazza)(?:\s+(?:de|du|des|la|le|del|della|di|[{_UPPER}][{_LETTER}'-]*)){{1,4}})"
+)
+_EU_POSTCODE_CITY = rf"\d{{4,5}}(?:\s?[A-Z]{{2}})?\s+[{_UPPER}][{_LETTER}-]+(?:\s+[{_UPPER}][{_LETTER}-]+)?"
+_EU_ADDRESS = re.compile(
+    rf"\b{_EU_STREET_WORD}\s+\d{{1,4}}[a-z]?\b(?:,?\s+{_EU_POSTCODE_CITY})?"
+    rf"|(?<![\w.,-]){_EU_POSTCODE_CITY}(?=\s*(?:[,.;)\n]|$))(?<=[{_LETTER}])"
+)
 _CITY_STATE_ZIP = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2},\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
 _ADDRESS_LABELLED = re.compile(r"\b(?i:address|addr|home\s+address|residence)\s*:\s*(?P<v>[^\n]+)")
 _INSTITUTION_SUFFIXES = (
@@ -579,7 +621,12 @@ _INSTITUTION_PREFIXES = ("Hospital", "Klinikum", "Ziekenhuis", "Krankenhaus", "U
 
 
 def _title_or_upper(words: Iterable[str]) -> str:
-    return "|".join(alternative for word in words for alternative in (word, word.upper()))
+    """Each pattern as written and in capitals; the escapes (``\\s``) keep their case."""
+    return "|".join(alternative for word in words for alternative in (word, _upper_outside_escapes(word)))
+
+
+def _upper_outside_escapes(pattern: str) -> str:
+    return re.sub(r"\\.|[^\\]+", lambda m: m.group(0) if m.group(0).startswith("\\") else m.group(0).upper(), pattern)
 
 
 _INSTITUTION = re.compile(
@@ -593,6 +640,7 @@ _INSTITUTION = re.compile(
 def find_addresses(text: str) -> Iterator[_Hit]:
     yield from _hits(_ADDRESS, text, "address", 8)
     yield from _hits(_CITY_STATE_ZIP, text, "address", 8)
+    yield from _hits(_EU_ADDRESS, text, "address", 8)
     yield from _hits(_ADDRESS_LABELLED, text, "address", 8, "v")
 
 
@@ -610,7 +658,9 @@ _OLD_AGE = re.compile(
     r"\b(?P<v>9\d|1[0-2]\d)(?=\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|of\s+age)\b|\s*-?\s*(?:y/o|yo|y\.o\.)(?!\w)"
     r"|\s*-?\s*year-old\b)"
 )
-_AGE_LABELLED = re.compile(r"\b(?i:age[ds]?)\s*[:=]?\s*(?P<v>9\d|1[0-2]\d)\b(?!\s*(?:%|mm|cm|HU))")
+_AGE_LABELLED = re.compile(
+    r"\b(?i:age[ds]?)\s*[:=]?\s*(?P<v>9\d|1[0-2]\d)(?:\b|(?=(?i:y|yrs?|years?)\b))(?!\s*(?:%|mm|cm|HU))"
+)
 
 
 def find_old_ages(text: str) -> Iterator[_Hit]:
