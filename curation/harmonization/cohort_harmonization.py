@@ -133,10 +133,11 @@ def _current_reports(warehouse: Warehouse, cohort: str, limit: int | None) -> li
 
 
 def _rows(report: dict[str, Any], outcome: HarmonizationOutcome, style: str, cohort: str) -> list[dict[str, Any]]:
-    return [_row(report, rewrite, style, cohort) for rewrite in (*outcome.rejected, outcome.final)]
+    return [synthetic_report_row(report, rewrite, style, cohort) for rewrite in (*outcome.rejected, outcome.final)]
 
 
-def _row(report: dict[str, Any], rewrite: Rewrite, style: str, cohort: str) -> dict[str, Any]:
+def synthetic_report_row(report: dict[str, Any], rewrite: Rewrite, style: str, cohort: str) -> dict[str, Any]:
+    """A ``synthetic_reports`` row; ``report`` has the source's report_id, study_id and text."""
     return {
         "synthetic_id": "syn_" + sha256_parts(report["report_id"], style, rewrite.method, rewrite.text)[:24],
         "cohort": cohort,

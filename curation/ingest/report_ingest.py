@@ -21,6 +21,10 @@ import polars as pl
 from curation.cohort.manifest import ManifestError, ReportsSpec
 from curation.content_hashing import sha256_text
 from curation.deid.report_text import scrub_report_text
+from curation.harmonization.cohort_harmonization import synthetic_report_row
+from curation.harmonization.finding_set import compare_findings, finding_set
+from curation.harmonization.house_style import HouseStyleRenderer
+from curation.harmonization.verified_rewriter import Rewrite
 from curation.ingest.cohort_plan import CohortPlan
 from curation.provenance import RunContext
 from curation.pseudonyms import Pseudonymizer
@@ -121,9 +125,11 @@ def _analysis_rows(
         "findings": [],
         "study_labels": [],
         "measurements": [],
+        "synthetic_reports": [],
     }
+    renderer = HouseStyleRenderer(analyzer)
     analyses: Iterator[ReportAnalysis] = analyzer.analyze_many(text for _row, text in pending)
-    for (row, _text), analysis in zip(pending, analyses, strict=True):
+    for (row, text), analysis in zip(pending, analyses, strict=True):
         row["style"] = analysis.style
         row["sections"] = analysis.sections
         row["n_sentences"] = len(analysis.sentences)
@@ -134,7 +140,19 @@ def _analysis_rows(
         tables["findings"].extend(findings)
         tables["measurements"].extend(_measurement_rows(findings, common, provenance))
         tables["study_labels"].extend(_study_label_rows(analysis, common, provenance))
+        house_style = _house_style(analysis, analyzer, renderer)
+        source = {"report_id": row["report_id"], "study_id": row["study_id"], "text": text}
+        tables["synthetic_reports"].append(synthetic_report_row(source, house_style, "house", row["cohort"]))
     return tables
+
+
+def _house_style(analysis: ReportAnalysis, analyzer: ReportAnalyzer, renderer: HouseStyleRenderer) -> Rewrite:
+    """The deterministic house-style text of every report, checked by re-extraction as it is written."""
+    findings = finding_set(analysis)
+    text = renderer.render(findings)
+    differences = compare_findings(findings, finding_set(analyzer.analyze(text)))
+    verdict = "re-extracted findings equal the source's" if not differences else "; ".join(differences)
+    return Rewrite(text, "template", not differences, f"deterministic rendering at ingest: {verdict}")
 
 
 def _sentence_rows(analysis: ReportAnalysis, common: dict[str, Any], provenance: dict[str, Any]) -> list[dict]:

@@ -16,7 +16,7 @@ from curation.storage.warehouse_layout import Warehouse
 
 INGEST_TABLES = (
     "cohorts", "patients", "studies", "series", "volumes", "reports", "sentences",
-    "findings", "study_labels", "measurements", "quarantine", "files",
+    "findings", "study_labels", "measurements", "quarantine", "files", "synthetic_reports",
 )  # fmt: skip
 
 
