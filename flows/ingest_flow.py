@@ -21,6 +21,7 @@ from curation.cohort.manifest import load_manifest
 from curation.ingest.cohort_inventory import write_file_index
 from curation.ingest.cohort_plan import CohortPlan, plan_cohort
 from curation.ingest.cohort_tables import write_cohort_tables
+from curation.ingest.pet_channels import store_pet_channels
 from curation.ingest.report_ingest import ReportsResult, ingest_reports
 from curation.ingest.run_record import INGEST_TABLES, finish_run
 from curation.ingest.series_batch import SeriesBatchResult, SeriesContext, ingest_series_batch
@@ -125,11 +126,12 @@ def _ingest(cohort_dir: str, cohort: str, warehouse: Warehouse, run: RunContext,
         for future in as_completed(batch_futures):
             progress.advance(bar, batch_sizes[future.task_run_id])
     batch_results = [future.result() for future in batch_futures]
+    pet_parts = store_pet_channels(plan, batch_results, context)
     reports = reports_future.result()
 
     manifest = load_manifest(cohort_dir)
     counts = write_cohort_tables(manifest, plan, batch_results, reports, warehouse, run)
-    parts = [p for b in batch_results for p in b.parts] + reports.parts + counts.parts
+    parts = [p for b in batch_results for p in b.parts] + pet_parts + reports.parts + counts.parts
     finish_run(
         warehouse,
         run,

@@ -32,6 +32,8 @@ from curation.ingest.cohort_inventory import (
     nifti_stem,
 )
 from curation.ingest.study_keys import StudyKeys
+from curation.pet.pairing import pair_pet_with_ct, series_ref_from_header
+from curation.pet.suv_factor import SuvFactor, suv_factor_before_deid
 from curation.pseudonyms import Pseudonymizer
 
 SIDECAR_KEYS = ("PatientID", "StudyInstanceUID", "AccessionNumber", "StudyDate", "PatientSex", "PatientAge")
@@ -56,6 +58,10 @@ class SeriesItem:
     nifti: NiftiItem | None = None
     # the first header after the de-identification engine (PS3.15 profile): metadata is read from it
     deidentified_header: Dataset | None = None
+    # PET: the SUV factor, computed from the original headers (de-identification removes what it needs)
+    suv: SuvFactor | None = None
+    paired_ct_series_id: str | None = None  # PET: the CT it is paired with
+    pairing_reason: str | None = None
 
 
 @dataclass
@@ -89,8 +95,21 @@ def plan_cohort(manifest: CohortManifest, cohort: str, pseudonymizer: Pseudonymi
     by_path = plan.inventory.by_path()
     dicom_candidates = [f.path for f in plan.inventory.files if f.kind_guess == "dicom"]
     _plan_dicom(plan, group_dicom_series(dicom_candidates), by_path, pseudonymizer)
+    _pair_pet_with_ct(plan)
     _plan_nifti(plan, pseudonymizer)
     return plan
+
+
+def _pair_pet_with_ct(plan: CohortPlan) -> None:
+    """Pair each PET series with a CT (same study and frame of reference, else nearest in time), from the
+    de-identified headers: UIDs are remapped consistently and a patient's dates move together."""
+    by_uid = {str(i.deidentified_header.SeriesInstanceUID): i for i in plan.series if i.deidentified_header}
+    refs = [series_ref_from_header(item.deidentified_header) for item in by_uid.values()]  # type: ignore[arg-type]
+    for pair in pair_pet_with_ct(refs):
+        pet = by_uid[pair.pet_series_uid]
+        pet.pairing_reason = pair.reason
+        if pair.ct_series_uid is not None:
+            pet.paired_ct_series_id = by_uid[pair.ct_series_uid].series_id
 
 
 def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredFile], p: Pseudonymizer) -> None:
@@ -109,6 +128,7 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
         first = series.headers[0]
         values = {key: first.get(key) for key in (*SIDECAR_KEYS, "PatientBirthDate")}
         study = _study(plan, p, values)
+        suv = suv_factor_before_deid(series.headers) if str(first.get("Modality", "")).upper() == "PT" else None
         deidentified = deidentify_dataset(first, p, plan.institution, DeidOptions())
         study.known_phi = _merge_phi(study.known_phi, [deidentified.known_phi])
         item = SeriesItem(
@@ -119,6 +139,7 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
             files=[by_path[Path(f).resolve()] for f in series.files],
             dicom=series,
             deidentified_header=deidentified.dataset,
+            suv=suv,
         )
         study.series_ids.append(item.series_id)
         plan.series.append(item)

@@ -82,8 +82,15 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
         input_hash = sha256_parts(*sorted(f.file_hash for f in item.files))
         metadata = _series_metadata(item)
         base_row = {**_base_series_row(item, study, context, input_hash), **_header_columns(metadata, study)}
+        if item.suv is not None:
+            base_row.update(
+                suv_factor=item.suv.factor,
+                suv_note=item.suv.reason or item.suv.factor_source,
+                paired_ct_series_id=item.paired_ct_series_id,
+            )
         try:
             volume, masks = _read_series(item)
+            volume = _as_suv(volume, item)
             _check_quality(volume)
             volume, masks = _resample(volume, masks, context.target_spacing_mm)
             stored = _store(context, study, item, volume, masks)
@@ -137,6 +144,15 @@ def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[i
     assert item.nifti is not None
     masks = {name: (file.path, labels) for name, file, labels in item.nifti.masks}
     return read_nifti(item.nifti.image.path), masks
+
+
+def _as_suv(volume: Volume, item: SeriesItem) -> Volume:
+    """PET activity (Bq/ml after rescale) to body-weight SUV when the factor is known; else kept raw."""
+    if item.suv is None or item.suv.factor is None:
+        return volume
+    array = (volume.array.astype(np.float32) * np.float32(item.suv.factor)).astype(np.float32)
+    metadata = {**volume.metadata, **item.suv.to_metadata()}
+    return Volume(array, volume.affine_lps, "SUVbw", True, metadata)
 
 
 def _check_quality(volume: Volume) -> None:
