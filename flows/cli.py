@@ -267,6 +267,30 @@ def labels(
     console.print(f"{n} reports labelled -> {out}")
 
 
+@app.command("evaluate-labels")
+def evaluate_labels(
+    gold: Annotated[Path, typer.Option(help="CSV with report ids, texts and 0/1 CT-RATE label columns.")],
+    id_column: Annotated[str, typer.Option(help="Column with the report id.")],
+    text_column: Annotated[str, typer.Option(help="Column with the report text.")],
+    pred: Annotated[Path | None, typer.Option(help="Predictions CSV (default: extract from the texts).")] = None,
+    label: Annotated[str | None, typer.Option(help="List the disagreeing sentences for this label.")] = None,
+    uncertain_as: Annotated[int, typer.Option(help="0/1 value for uncertain mentions.")] = 1,
+) -> None:
+    """Per-label precision, recall, F1 and support, macro/micro averages; disagreements for one label."""
+    from curation.reports.evaluation import disagreements, evaluate_report_csv
+
+    with expected_errors(), console.status("Evaluating ..."):
+        result = evaluate_report_csv(gold, id_column, text_column, uncertain_as=uncertain_as, pred_csv=pred)
+    console.print(result.scores.table(), highlight=False, markup=False)
+    if label:
+        rows = disagreements(result, label)
+        console.print(f"\n{len(rows)} reports disagree on {label}:", highlight=False)
+        for report_id, expected, predicted, sentences in rows:
+            console.print(f"- {report_id}: gold {expected}, predicted {predicted}", highlight=False, markup=False)
+            for sentence in sentences or ["(no mention found: read the report)"]:
+                console.print(f"    {sentence}", highlight=False, markup=False)
+
+
 @app.command()
 def deid(
     in_dir: Annotated[Path, typer.Argument(help="Folder of DICOM files (any layout).")],
