@@ -18,8 +18,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from curation.cohort.manifest import load_manifest
+from curation.deid.crosswalk import write_crosswalk
 from curation.ingest.cohort_inventory import write_file_index
-from curation.ingest.cohort_plan import CohortPlan, plan_cohort
+from curation.ingest.cohort_plan import CohortPlan, crosswalk_rows, plan_cohort
 from curation.ingest.cohort_tables import write_cohort_tables
 from curation.ingest.pet_channels import store_pet_channels
 from curation.ingest.report_ingest import ReportsResult, ingest_reports
@@ -62,8 +63,11 @@ def _progress_bar() -> Progress:
 @task(cache_policy=NO_CACHE)
 def plan_task(cohort_dir: str, cohort: str, warehouse: Warehouse, run: RunContext) -> CohortPlan:
     pseudonymizer = Pseudonymizer.load_or_create(warehouse.secrets_dir / SECRET_FILE_NAME)
-    plan = plan_cohort(load_manifest(cohort_dir), cohort, pseudonymizer)
+    manifest = load_manifest(cohort_dir)
+    plan = plan_cohort(manifest, cohort, pseudonymizer)
     write_file_index(plan.inventory, warehouse.secrets_dir, cohort, run.run_id)
+    if manifest.options.write_crosswalk:
+        write_crosswalk(crosswalk_rows(plan, pseudonymizer), warehouse.secrets_dir, f"crosswalk-{cohort}.csv")
     return plan
 
 

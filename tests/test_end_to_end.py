@@ -126,6 +126,14 @@ def test_a_training_batch_loads(ingested):
     assert batch.labels.shape == (2, len(batch.label_names))
 
 
+def test_crosswalk_only_in_secrets_owner_only(ingested):
+    truth, warehouse, _, _ = ingested
+    crosswalk = warehouse.secrets_dir / "crosswalk-site_a.csv"
+    assert crosswalk.is_file() and (crosswalk.stat().st_mode & 0o077) == 0
+    mrns = {s.patient_key for s in truth.studies_of("site_a")}
+    assert all(mrn in crosswalk.read_text() for mrn in mrns)
+
+
 def test_no_planted_phi_in_any_output(ingested):
     truth, warehouse, _, _ = ingested
     leaks = _phi_leaks(truth, Path(warehouse.root))

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import pydicom
 import pytest
 import zarr
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -125,3 +126,19 @@ def test_pet_gets_suv_pairing_and_a_channel_on_the_ct_grid(pet_ct_cohort, tmp_pa
     pet_row = next(r for r in series_rows if r["series_id"] == pet.series_id)
     assert pet_row["suv_factor"] == pytest.approx(pet.suv.factor) and pet_row["paired_ct_series_id"] == ct.series_id
     assert "HOTSPHERE" not in str(series_rows) and dt.date(2021, 3, 5).isoformat() not in str(series_rows)
+
+
+def test_burned_in_annotation_is_quarantined_not_ingested(pet_ct_cohort, tmp_path):
+    for path in (pet_ct_cohort / "images" / "CT").glob("*.dcm"):
+        ds = pydicom.dcmread(path)
+        ds.BurnedInAnnotation = "YES"
+        ds.save_as(path, enforce_file_format=True)
+    warehouse = Warehouse.open(tmp_path / "warehouse")
+    plan = plan_cohort(load_manifest(pet_ct_cohort), "site_pet", Pseudonymizer(b"k" * 32))
+    run = RunContext(kind="ingest", cohort="site_pet")
+    batch = ingest_series_batch(
+        plan.series, SeriesContext(warehouse, run, "site_pet", "native", None, plan.studies), "s"
+    )
+    reasons = {o.series_id: (o.status, o.reason_code) for o in batch.outcomes}
+    ct = next(i for i in plan.series if i.suv is None)
+    assert reasons[ct.series_id] == ("quarantined", "burned_in_annotation")

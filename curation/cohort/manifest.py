@@ -15,6 +15,7 @@ Example ``cohort.yaml``::
     options:
       resample_profile: isotropic-1.5   # native, ct-rate, merlin, isotropic-1.5
       spacing_mm: [1.0, 1.0, 2.0]       # explicit spacing (x, y, z), instead of a profile
+      write_crosswalk: false            # original -> pseudonym table, only in the warehouse's secrets/
 
 NIfTI images carry their study keys in a JSON sidecar of the same stem (``ct.nii.gz`` and
 ``ct.json``), as dcm2niix writes them, plus optional label masks::
@@ -58,6 +59,7 @@ class ReportsSpec:
 class CohortOptions:
     resample_profile: str = "isotropic-1.5"
     spacing_mm: tuple[float, float, float] | None = None
+    write_crosswalk: bool = False
 
     @property
     def resample_label(self) -> str:
@@ -163,4 +165,8 @@ def _parse_options(path: Path, spec: dict[str, Any]) -> CohortOptions:
         if not (isinstance(spacing, list) and len(spacing) == 3 and all(float(s) > 0 for s in spacing)):
             raise ManifestError(f"{path}: options.spacing_mm must be three positive numbers (x, y, z)")
         spacing = tuple(float(s) for s in spacing)
-    return CohortOptions(resample_profile=str(spec.get("resample_profile", "isotropic-1.5")), spacing_mm=spacing)
+    return CohortOptions(
+        resample_profile=str(spec.get("resample_profile", "isotropic-1.5")),
+        spacing_mm=spacing,
+        write_crosswalk=bool(spec.get("write_crosswalk", False)),
+    )

@@ -20,6 +20,7 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 
 from curation.cohort.manifest import CohortManifest
+from curation.deid.crosswalk import CrosswalkRow, crosswalk_rows_from_header
 from curation.deid.dicom_header import DeidOptions, deidentify_dataset
 from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
 from curation.imaging.resample import target_spacing
@@ -98,6 +99,17 @@ def plan_cohort(manifest: CohortManifest, cohort: str, pseudonymizer: Pseudonymi
     _pair_pet_with_ct(plan)
     _plan_nifti(plan, pseudonymizer)
     return plan
+
+
+def crosswalk_rows(plan: CohortPlan, pseudonymizer: Pseudonymizer) -> list[CrosswalkRow]:
+    """Original identifiers and their pseudonyms, one set per DICOM series (for secrets/ only)."""
+    rows = {
+        row
+        for item in plan.series
+        if item.dicom is not None
+        for row in crosswalk_rows_from_header(item.dicom.headers[0], pseudonymizer, plan.institution)
+    }
+    return sorted(rows)
 
 
 def _pair_pet_with_ct(plan: CohortPlan) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from curation.content_hashing import sha256_parts
+from curation.deid.dicom_folder import quarantine_reason
 from curation.deid.report_text import scrub_report_text
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
@@ -89,6 +90,7 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
                 paired_ct_series_id=item.paired_ct_series_id,
             )
         try:
+            _check_text_in_pixels(item)
             volume, masks = _read_series(item)
             volume = _as_suv(volume, item)
             _check_quality(volume)
@@ -144,6 +146,15 @@ def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[i
     assert item.nifti is not None
     masks = {name: (file.path, labels) for name, file, labels in item.nifti.masks}
     return read_nifti(item.nifti.image.path), masks
+
+
+def _check_text_in_pixels(item: SeriesItem) -> None:
+    """Images that may carry text in their pixels (BurnedInAnnotation YES, captures, reports) never enter
+    a dataset: header de-identification cannot remove text drawn into the image."""
+    for header in item.dicom.headers if item.dicom else ():
+        reason = quarantine_reason(header)
+        if reason:
+            raise SeriesRejected(reason, stage="deid", detail="pixels may carry identifying text")
 
 
 def _as_suv(volume: Volume, item: SeriesItem) -> Volume:

@@ -27,6 +27,7 @@ from curation.reports.mentions import MentionRecord, longest_spans
 
 ASSERTION_OF_CATEGORY = {"NEGATED": "NEGATIVE", "UNCERTAIN": "UNCERTAIN", "HISTORICAL": "HISTORICAL"}
 _TERMINATOR = "TERMINATOR"
+_FORWARD_TERMINATOR = "FORWARD_TERMINATOR"
 
 
 @dataclass(frozen=True)
@@ -48,33 +49,42 @@ class ContextAssertion:
             self.cues[key] = cue
             self.matcher.add(key, [nlp.make_doc(cue.phrase)])
         self.matcher.add(_TERMINATOR, [nlp.make_doc(t) for t in lexicon.terminators])
+        if lexicon.forward_terminators:
+            self.matcher.add(_FORWARD_TERMINATOR, [nlp.make_doc(t) for t in lexicon.forward_terminators])
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[MentionRecord] = doc._.mentions or []
         if not mentions:
             return doc
-        cue_hits, terminators = self.find_cues(doc)
-        starts = doc._.sentence_starts
+        cue_hits, terminators, forward_terminators = self.find_cues(doc)
+        starts = doc._.sentence_starts.tolist()
+        finding_starts = [m.start for m in mentions]
         for mention in mentions:
-            first = int(starts[mention.sentence_index])
-            last = int(starts[mention.sentence_index + 1]) if mention.sentence_index + 1 < len(starts) else len(doc)
+            first = starts[mention.sentence_index]
+            last = starts[mention.sentence_index + 1] if mention.sentence_index + 1 < len(starts) else len(doc)
             hits = [h for h in cue_hits if first <= h.start and h.end <= last]
-            mention.assertion = assert_mention(mention, hits, terminators, [m.start for m in mentions])
+            mention.assertion = (
+                assert_mention(mention, hits, terminators, finding_starts, forward_terminators) if hits else "POSITIVE"
+            )
         return doc
 
-    def find_cues(self, doc: Doc) -> tuple[list[CueHit], np.ndarray]:
+    def find_cues(self, doc: Doc) -> tuple[list[CueHit], np.ndarray, np.ndarray]:
         strings = doc.vocab.strings
         spans: dict[tuple[int, int], str] = {}
         terminator_tokens: list[int] = []
+        forward_tokens: list[int] = []
         for match_id, start, end in self.matcher(doc):
             key = strings[match_id]
             if key == _TERMINATOR:
                 terminator_tokens.extend(range(start, end))
+            elif key == _FORWARD_TERMINATOR:
+                forward_tokens.extend(range(start, end))
             else:
                 spans[(start, end)] = key
         # "is not excluded": "not excluded" (uncertain) beats "is not" (negated); the later words carry the meaning
         kept = longest_spans(list(spans), prefer_later=True)
-        return [CueHit(self.cues[spans[s]], s[0], s[1]) for s in kept], np.asarray(sorted(terminator_tokens))
+        hits = [CueHit(self.cues[spans[s]], s[0], s[1]) for s in kept]
+        return hits, np.asarray(sorted(terminator_tokens)), np.asarray(sorted({*terminator_tokens, *forward_tokens}))
 
 
 def _blocked(terminators: np.ndarray, start: int, end: int) -> bool:
@@ -86,7 +96,11 @@ def _blocked(terminators: np.ndarray, start: int, end: int) -> bool:
 
 
 def assert_mention(
-    mention: MentionRecord, hits: list[CueHit], terminators: np.ndarray, finding_starts: list[int] | None = None
+    mention: MentionRecord,
+    hits: list[CueHit],
+    terminators: np.ndarray,
+    finding_starts: list[int] | None = None,
+    forward_terminators: np.ndarray | None = None,
 ) -> str:
     """POSITIVE, NEGATIVE, UNCERTAIN or HISTORICAL from the nearest cue whose scope reaches the mention.
 
@@ -99,13 +113,15 @@ def assert_mention(
             continue  # a cue inside the mention's words is part of the finding's name
         if hit.end <= mention.start and hit.cue.direction != "backward":
             distance, gap = mention.start - hit.end, (hit.end, mention.start)
+            blocking = forward_terminators if forward_terminators is not None else terminators
         elif hit.start >= mention.end and hit.cue.direction != "forward":
             distance, gap = hit.start - mention.end, (mention.end, hit.start)
+            blocking = terminators
         else:
             continue
         if hit.cue.max_scope is not None and distance > hit.cue.max_scope:
             continue
-        if _blocked(terminators, *gap):
+        if _blocked(blocking, *gap):
             continue
         reaching.append((distance, hit))
     if not reaching:

@@ -76,8 +76,12 @@ def ct_rate_row(analysis: ReportAnalysis, uncertain_as: int = 1) -> dict[str, in
     return {column: values.get(status.get(name, ""), 0) for column, name in ct_rate_label_map().items()}
 
 
-def full_rows(report_id: str, analysis: ReportAnalysis) -> list[dict[str, object]]:
-    """One row per label mention, with its assertion and attributes."""
+def _status_01(assertion: str, uncertain_as: int) -> int:
+    return {"POSITIVE": 1, "UNCERTAIN": uncertain_as}.get(assertion, 0)
+
+
+def full_rows(report_id: str, analysis: ReportAnalysis, uncertain_as: int = 1) -> list[dict[str, object]]:
+    """One row per label mention, with its assertion, attributes and ``status_01`` (uncertain -> ``uncertain_as``)."""
     return [
         {
             "report_id": report_id,
@@ -96,6 +100,9 @@ def full_rows(report_id: str, analysis: ReportAnalysis) -> list[dict[str, object
             "count": m.count,
             "change": m.change,
             "severity": m.severity,
+            "suv_max": m.suv_max,
+            "deauville": m.deauville,
+            "status_01": _status_01(m.assertion, uncertain_as),
         }
         for m in analysis.mentions
     ]
@@ -133,7 +140,7 @@ def label_reports_csv(
         if format == "ct-rate":
             rows.append({id_column: report_id, **ct_rate_row(analysis, uncertain_as)})
         else:
-            rows.extend(full_rows(report_id, analysis))
+            rows.extend(full_rows(report_id, analysis, uncertain_as))
     frame = pl.DataFrame(rows, schema=_schema(format, id_column), orient="row") if rows else _empty(format, id_column)
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
     frame.write_csv(out_csv)
@@ -147,6 +154,7 @@ def _schema(format: str, id_column: str) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {name: pl.String() for name in strings}
     schema.update(sentence_index=pl.Int32(), char_start=pl.Int32(), char_end=pl.Int32(), size_mm=pl.Float64())
     schema.update(sizes_mm=pl.String(), count=pl.Int32(), change=pl.String(), severity=pl.String())
+    schema.update(suv_max=pl.Float64(), deauville=pl.Int32(), status_01=pl.Int8())
     order = [
         "report_id",
         "label",
@@ -164,6 +172,9 @@ def _schema(format: str, id_column: str) -> dict[str, pl.DataType]:
         "count",
         "change",
         "severity",
+        "suv_max",
+        "deauville",
+        "status_01",
     ]
     return {name: schema[name] for name in order}
 

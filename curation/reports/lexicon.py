@@ -28,7 +28,7 @@ from curation.resources import lexicons_dir
 SECTION_NAMES = ("findings", "impression", "technique", "comparison", "clinical_information", "other")
 ASSERTION_CATEGORIES = ("NEGATED", "UNCERTAIN", "HISTORICAL", "PSEUDO")
 CUE_DIRECTIONS = ("forward", "backward", "bidirectional")
-LABEL_ATTRIBUTES = ("size", "laterality", "location", "count", "change", "severity")
+LABEL_ATTRIBUTES = ("size", "laterality", "location", "count", "change", "severity", "suv_max", "deauville")
 _SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -84,6 +84,7 @@ class AssertionCue:
 class AssertionLexicon:
     cues: tuple[AssertionCue, ...]
     terminators: tuple[str, ...]
+    forward_terminators: tuple[str, ...] = ()  # end only the scope of cues before them ("which")
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,8 @@ def load_assertion(path: Path) -> AssertionLexicon:
         _require(max_scope is None or (isinstance(max_scope, int) and max_scope > 0), path, where, "bad max_scope")
         cues.append(AssertionCue(phrase.strip(), category, direction, max_scope))
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
-    return AssertionLexicon(tuple(cues), terminators)
+    forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")
+    return AssertionLexicon(tuple(cues), terminators, forward)
 
 
 def load_lexicon(folder: Path | None = None) -> Lexicon:

@@ -14,12 +14,13 @@ calcification only beside "coronary") and ``vetoed_by`` (the clause names anothe
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -90,6 +91,9 @@ class LabelMatcher:
         self.anchors = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.patterns: dict[str, Matcher] = {}
         self.reach: dict[str, int] = {}
+        # Words one of which must follow the anchor for any pattern of the label to match (None: no such filter);
+        # checked on a window of lower-case ids before the (much slower) Matcher call.
+        self.required: dict[str, frozenset[int] | None] = {}
         for label in self.labels.values():
             synonyms = {v for s in label.synonyms for v in phrase_variants(s)}
             self.phrases.add(label.name, [nlp.make_doc(s) for s in sorted(synonyms)])
@@ -101,6 +105,12 @@ class LabelMatcher:
                 self.patterns[label.name].add(label.name, [list(p) for p in label.patterns])
                 self.reach[label.name] = max(pattern_reach(p) for p in label.patterns)
                 self.anchors.add(label.name, [nlp.make_doc(w) for p in label.patterns for w in anchor_words(label, p)])
+                words = [required_words(p) for p in label.patterns]
+                self.required[label.name] = (
+                    None
+                    if any(w is None for w in words)
+                    else frozenset(nlp.vocab.strings.add(x) for w in words for x in w)  # type: ignore[union-attr]
+                )
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {name: _word_regex(label.vetoed_by) for name, label in self.labels.items()}
 
@@ -108,23 +118,39 @@ class LabelMatcher:
         strings = doc.vocab.strings
         found: dict[str, list[tuple[int, int]]] = {}
         excluded: dict[str, list[tuple[int, int]]] = {}
-        sentence_starts = doc._.sentence_starts
-        for match_id, start, end in [*self.phrases(doc), *self.pattern_matches(doc, sentence_starts)]:
+        starts: list[int] = doc._.sentence_starts.tolist()
+        for match_id, start, end in [*self.phrases(doc), *self.pattern_matches(doc, starts)]:
             key = strings[match_id]
             target = excluded if key.startswith(_EXCLUSION_PREFIX) else found
             target.setdefault(key.lstrip(_EXCLUSION_PREFIX), []).append((start, end))
+        if not found:
+            doc._.mentions = []
+            return doc
         text = doc_text(doc)
         token_starts, token_ends = doc._.token_offsets
+        bounds = doc._.sentence_bounds
+        required_seen: dict[tuple[str, int], bool] = {}
         mentions = []
         for name, spans in found.items():
             label = self.labels[name]
-            for start, end in longest_spans(spans):
-                if any(s < end and start < e for s, e in excluded.get(name, ())):
+            requires, veto = self.requires[name], self.vetoes[name]
+            exclusions = excluded.get(name, ())
+            for start, end in longest_spans(spans) if len(spans) > 1 else spans:
+                if exclusions and any(s < end and start < e for s, e in exclusions):
                     continue
-                sentence = int(np.searchsorted(sentence_starts, start, side="right")) - 1
+                sentence = bisect.bisect_right(starts, start) - 1
                 char_start, char_end = int(token_starts[start]), int(token_ends[end - 1])
-                if not self._context_allows(doc, text, name, char_start, char_end, sentence):
-                    continue
+                if requires is not None:
+                    key = (name, sentence)
+                    if key not in required_seen:
+                        required_seen[key] = requires.search(text, bounds[sentence], bounds[sentence + 1]) is not None
+                    if not required_seen[key]:
+                        continue
+                if veto is not None:
+                    first = bounds[sentence]
+                    clause = clause_around(text[first : bounds[sentence + 1]], char_start - first, char_end - first)
+                    if veto.search(clause) is not None:
+                        continue
                 mentions.append(
                     MentionRecord(label, start, end, sentence, char_start, char_end, text[char_start:char_end])
                 )
@@ -132,32 +158,27 @@ class LabelMatcher:
         doc._.mentions = mentions
         return doc
 
-    def pattern_matches(self, doc: Doc, sentence_starts: np.ndarray) -> list[tuple[int, int, int]]:
+    def pattern_matches(self, doc: Doc, sentence_starts: list[int]) -> list[tuple[int, int, int]]:
         strings = doc.vocab.strings
         matches = []
-        for anchor_id, first, _end in self.anchors(doc):
+        anchors = self.anchors(doc) if self.patterns else []
+        lowers: list[int] | None = None
+        for anchor_id, first, _end in anchors:
             name = strings[anchor_id]
-            sentence = int(np.searchsorted(sentence_starts, first, side="right"))
-            sentence_end = int(sentence_starts[sentence]) if sentence < len(sentence_starts) else len(doc)
-            span = doc[first : min(first + self.reach[name], sentence_end)]
+            sentence = bisect.bisect_right(sentence_starts, first)
+            sentence_end = sentence_starts[sentence] if sentence < len(sentence_starts) else len(doc)
+            stop = min(first + self.reach[name], sentence_end)
+            required = self.required[name]
+            if required is not None:
+                if lowers is None:
+                    lowers = doc.to_array(LOWER).tolist()
+                if required.isdisjoint(lowers[first + 1 : stop]):
+                    continue
             # spaCy 3.8 returns Span-relative positions here (not Doc-relative): shift them back
-            matches.extend((key, first, first + end) for key, start, end in self.patterns[name](span) if start == 0)
+            matches.extend(
+                (key, first, first + end) for key, start, end in self.patterns[name](doc[first:stop]) if start == 0
+            )
         return matches
-
-    def _context_allows(self, doc: Doc, text: str, name: str, char_start: int, char_end: int, sentence: int) -> bool:
-        requires, veto = self.requires[name], self.vetoes[name]
-        if requires is None and veto is None:
-            return True
-        bounds = doc._.sentence_bounds
-        first, last = bounds[sentence], bounds[sentence + 1]
-        sentence_text = text[first:last]
-        if requires is not None and requires.search(sentence_text) is None:
-            return False
-        if veto is not None:
-            clause = clause_around(sentence_text, char_start - first, char_end - first)
-            if veto.search(clause) is not None:
-                return False
-        return True
 
 
 def pattern_reach(pattern: tuple[dict[str, Any], ...]) -> int:
@@ -172,6 +193,20 @@ def pattern_reach(pattern: tuple[dict[str, Any], ...]) -> int:
         elif op != "!":
             reach += 1
     return reach
+
+
+def required_words(pattern: tuple[dict[str, Any], ...]) -> list[str] | None:
+    """The words the last obligatory token after the first can be, or None when it is not a fixed word list."""
+    for token in reversed(pattern[1:]):
+        if str(token.get("OP", "1")) not in {"1", "+"}:
+            continue
+        lower = token.get("LOWER")
+        if isinstance(lower, str):
+            return [lower]
+        if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
+            return [str(w) for w in lower["IN"]]
+        return None
+    return None
 
 
 def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[str]:

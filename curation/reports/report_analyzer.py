@@ -70,6 +70,8 @@ class Mention:
     count: int | None = None
     change: str | None = None
     severity: str | None = None
+    suv_max: float | None = None  # PET: "SUVmax 7.4"
+    deauville: int | None = None  # PET: Deauville 5-point score
 
 
 @dataclass
@@ -129,7 +131,7 @@ def build_pipeline(lexicon_dir: Path | None = None) -> Language:
     nlp.add_pipe("ctcurate_organ_systems", config=config)
     nlp.add_pipe("ctcurate_mentions", config=config)
     nlp.add_pipe("ctcurate_assertion", config=config)
-    nlp.add_pipe("ctcurate_attributes")
+    nlp.add_pipe("ctcurate_attributes", config=config)
     return nlp
 
 
@@ -212,4 +214,6 @@ def _to_mention(record: MentionRecord, sentence_index: int, sentences: list[Sent
         count=attributes.get("count"),  # type: ignore[arg-type]
         change=attributes.get("change"),
         severity=attributes.get("severity"),  # type: ignore[arg-type]
+        suv_max=attributes.get("suv_max"),  # type: ignore[arg-type]
+        deauville=attributes.get("deauville"),  # type: ignore[arg-type]
     )

@@ -81,11 +81,11 @@ ABBREVIATIONS = frozenset(
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
 _NEXT_START = re.compile(r"\s+")
-_BULLET = re.compile(r"(?<!\S)[•·▪●◦]\s*")
+_BULLET = re.compile(r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*")  # literal first: no lookbehind at every position
 _LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _LINE_AFTER_STOP = re.compile(r"[.:;!?][ \t]*\n\s*")
-_QUOTE_SEPARATOR = re.compile(r"(?<=\s)\"\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
+_QUOTE_SEPARATOR = re.compile(r"\"(?<=\s\")\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*|\d+)$")
 
 

@@ -869,7 +869,7 @@ def write_manifest(site_dir: Path, config: SiteConfig) -> None:
             "language": "en",
         }
         description = f"Sample chest CT cohort, sectioned reports {_GENERATED_MARK}"
-        options: dict[str, object] = {"resample_profile": "merlin"}
+        options: dict[str, object] = {"resample_profile": "merlin", "write_crosswalk": True}
     else:
         reports = {
             "path": "reports.jsonl",

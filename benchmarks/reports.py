@@ -1,0 +1,142 @@
+"""Report understanding speed: ctcurate's full extraction vs spaCy's tokenizer, negspacy and medspaCy.
+
+All on the same texts (default: the 800 CT-RATE dev reports under ../shared/fixtures), one process,
+one core (``n_process=1``); each timing is the best of ``--repeat`` runs (the machine is shared).
+negspacy (blank English + sentencizer + entity ruler with the same label synonyms + negex) and
+medspaCy (its default pipeline: PyRuSH sentences, TargetMatcher with the same synonyms, ConText)
+cannot share ctcurate's environment (medspaCy pins spaCy < 3.8), so they run in their own venvs:
+
+    .venv/bin/python benchmarks/reports.py --setup-baselines   # creates /tmp/bench-negspacy, /tmp/bench-medspacy
+    .venv/bin/python benchmarks/reports.py                     # prints reports/s and the ratios
+
+Each line: seconds, reports/s, and ctcurate's speed relative to that tool (above 1: ctcurate is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_CSV = ROOT.parent / "shared" / "fixtures" / "reports" / "ct_rate_dev_800.csv"
+VENVS = {
+    "negspacy": (Path("/tmp/bench-negspacy"), ["negspacy", "spacy==3.8.*"]),
+    "medspacy": (Path("/tmp/bench-medspacy"), ["medspacy"]),
+}
+
+# Run inside a baseline venv: reads {"texts": [...], "terms": {label: [phrases]}, "repeat": n} from argv[1].
+_BASELINE = r"""
+import json, sys, time
+job = json.load(open(sys.argv[1]))
+texts, terms, repeat, kind = job["texts"], job["terms"], job["repeat"], job["kind"]
+if kind == "negspacy":
+    import spacy
+    from negspacy.negation import Negex  # noqa: F401  (registers the factory)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns([{"label": label.upper(), "pattern": p} for label, phrases in terms.items() for p in phrases])
+    nlp.add_pipe("negex", config={"ent_types": [label.upper() for label in terms]})
+else:
+    import logging
+    logging.disable(logging.DEBUG)  # PyRuSH logs every token at DEBUG
+    import medspacy
+    from medspacy.ner import TargetRule
+    nlp = medspacy.load()
+    matcher = nlp.get_pipe("medspacy_target_matcher")
+    matcher.add([TargetRule(p, label.upper()) for label, phrases in terms.items() for p in phrases])
+list(nlp.pipe(texts[:20]))
+best = None
+for _ in range(repeat):
+    start = time.perf_counter()
+    n = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=64))
+    elapsed = time.perf_counter() - start
+    best = elapsed if best is None else min(best, elapsed)
+print(json.dumps({"seconds": best, "entities": n, "pipeline": nlp.pipe_names}))
+"""
+
+
+def setup_baselines() -> None:
+    for name, (venv, packages) in VENVS.items():
+        if not (venv / "bin" / "python").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *packages], check=True)
+        print(f"{name}: {venv} ready")
+
+
+def best_of(repeat: int, run) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run_baseline(kind: str, texts: list[str], terms: dict[str, list[str]], repeat: int) -> dict | None:
+    venv = VENVS[kind][0]
+    if not (venv / "bin" / "python").exists():
+        print(f"{kind}: no venv at {venv} (run with --setup-baselines); skipped")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        job, script = Path(folder) / "job.json", Path(folder) / "baseline.py"
+        job.write_text(json.dumps({"texts": texts, "terms": terms, "repeat": repeat, "kind": kind}))
+        script.write_text(_BASELINE)
+        done = subprocess.run([str(venv / "bin" / "python"), str(script), str(job)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"{kind}: failed\n{done.stderr[-2000:]}")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--text-column", default="report_text")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--setup-baselines", action="store_true", help="create the negspacy and medspaCy venvs")
+    parser.add_argument("--no-baselines", action="store_true")
+    args = parser.parse_args(argv)
+    if args.setup_baselines:
+        setup_baselines()
+
+    import polars as pl
+    import spacy
+
+    from curation.reports.lexicon import load_lexicon
+    from curation.reports.mentions import phrase_variants
+    from curation.reports.report_analyzer import ReportAnalyzer
+
+    texts = [str(t or "") for t in pl.read_csv(args.csv).get_column(args.text_column).to_list()]
+    terms = {
+        label.name: sorted({v for s in label.synonyms for v in phrase_variants(s)}) for label in load_lexicon().labels
+    }
+    results: dict[str, float] = {}
+    analyzer = ReportAnalyzer()
+    list(analyzer.analyze_many(texts[:20]))
+    results["ctcurate full extraction"] = best_of(args.repeat, lambda: list(analyzer.analyze_many(texts)))
+    blank = spacy.blank("en")
+    results["spaCy bare tokenizer"] = best_of(args.repeat, lambda: [blank.make_doc(t) for t in texts])
+    if not args.no_baselines:
+        for kind, title in (("negspacy", "negspacy (sentencizer+ruler+negex)"), ("medspacy", "medspaCy default")):
+            found = run_baseline(kind, texts, terms, args.repeat)
+            if found is not None:
+                results[title] = found["seconds"]
+    ours = results["ctcurate full extraction"]
+    print(f"{len(texts)} reports, best of {args.repeat}, one process (n_process=1)")
+    for name, seconds in results.items():
+        rate = len(texts) / seconds
+        print(
+            f"{name:38} {seconds:7.2f} s {rate:8.0f} reports/s   ctcurate speed relative to it: {seconds / ours:.2f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,229 @@
+"""The extended taxonomy (abdomen, bones, devices, PET), attribute and anatomy lexicons, more assertion
+cases, section-heading variants and the evaluation helpers (``evaluate_report_csv``, ``disagreements``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curation.reports.attributes import attributes_near, load_attribute_lexicon
+from curation.reports.ct_rate import CT_RATE_LABELS, label_reports_csv
+from curation.reports.evaluation import disagreements, evaluate_report_csv
+from curation.reports.lexicon import load_lexicon
+from curation.reports.report_analyzer import ReportAnalyzer
+from curation.reports.sentences import sentence_spans
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> ReportAnalyzer:
+    return ReportAnalyzer()
+
+
+def first(analyzer: ReportAnalyzer, text: str, label: str):
+    return next(m for m in analyzer.analyze(text).mentions if m.label == label)
+
+
+def test_taxonomy_covers_about_seventy_labels_over_all_organ_systems() -> None:
+    lexicon = load_lexicon()
+    assert len(lexicon.labels) >= 70
+    assert {label.organ_system for label in lexicon.labels} == {s.name for s in lexicon.organ_systems}
+    assert len(CT_RATE_LABELS) == 18
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Cystic lesion in the pancreatic tail.", "pancreatic_lesion"),
+        ("Findings of acute pancreatitis.", "pancreatitis"),
+        ("The main pancreatic duct dilatation is noted.", "pancreatic_duct_dilatation"),
+        ("Intrahepatic biliary dilatation.", "biliary_dilatation"),
+        ("Gallbladder wall thickening with pericholecystic fluid.", "cholecystitis"),
+        ("Portal vein thrombosis.", "portal_vein_thrombosis"),
+        ("Cirrhotic liver with nodular contour.", "cirrhosis"),
+        ("Splenic cyst of 8 mm.", "splenic_lesion"),
+        ("Mild left hydronephrosis.", "hydronephrosis"),
+        ("Solid renal mass in the right kidney.", "renal_mass"),
+        ("Bladder wall thickening.", "bladder_wall_thickening"),
+        ("Dilated small bowel loops with air-fluid levels.", "bowel_obstruction"),
+        ("Sigmoid diverticulosis.", "diverticular_disease"),
+        ("Acute appendicitis.", "appendicitis"),
+        ("Pneumoperitoneum.", "free_air"),
+        ("Small umbilical hernia.", "abdominal_wall_hernia"),
+        ("Healed fracture of the left 6th rib.", "fracture"),
+        ("Compression fracture of the T12 vertebra.", "vertebral_compression_fracture"),
+        ("Lytic lesion in the sternum.", "osteolytic_lesion"),
+        ("Sclerotic lesion in T8.", "osteoblastic_lesion"),
+        ("Degenerative changes with anterior osteophytes.", "degenerative_spine_change"),
+        ("Mild dextroconvex scoliosis.", "scoliosis"),
+        ("A hypodense nodule of 27 mm in the left thyroid lobe.", "thyroid_nodule"),
+        ("Anterior mediastinal mass.", "mediastinal_mass"),
+        ("Residual thymic tissue.", "thymic_lesion"),
+        ("Type B aortic dissection.", "aortic_dissection"),
+        ("Pericardial thickening.", "pericardial_thickening"),
+        ("Enlarged pulmonary trunk.", "pulmonary_artery_enlargement"),
+        ("Tree-in-bud pattern in the right lower lobe.", "tree_in_bud"),
+        ("Cavitary nodule in the left upper lobe.", "cavitation"),
+        ("Interstitial pulmonary edema.", "pulmonary_edema"),
+        ("Endobronchial lesion in the left main bronchus.", "tracheobronchial_lesion"),
+        ("Calcified pleural plaques.", "pleural_plaque"),
+        ("Right chest tube in place.", "chest_tube"),
+        ("Right jugular central venous catheter.", "central_line"),
+        ("Dual-chamber pacemaker.", "pacemaker"),
+        ("Endotracheal tube 4 cm above the carina.", "endotracheal_tube"),
+        ("Median sternotomy wires.", "sternotomy"),
+        ("Surgical clips in the gallbladder fossa.", "surgical_clips"),
+        ("Coronary stent.", "stent"),
+        ("Hypermetabolic mass in the right upper lobe.", "pet_hypermetabolic_lesion"),
+        ("FDG-avid right hilar lymph node.", "pet_avid_lymph_node"),
+    ],
+)
+def test_new_labels_are_found(analyzer: ReportAnalyzer, text: str, label: str) -> None:
+    assert label in {m.label for m in analyzer.analyze(text).mentions if m.assertion == "POSITIVE"}
+
+
+def test_ground_glass_is_a_ct_rate_lung_opacity(analyzer: ReportAnalyzer) -> None:
+    labels = {m.label for m in analyzer.analyze("Patchy ground-glass opacities in both lungs.").mentions}
+    assert labels == {"lung_opacity"}
+
+
+def test_locations_stay_in_the_organ_system_of_the_label(analyzer: ReportAnalyzer) -> None:
+    nodule = first(analyzer, "A 4 mm nodule in the left lower lobe, at the level of the left kidney.", "lung_nodule")
+    assert nodule.location == "left_lower_lobe"
+    lesion = first(analyzer, "Hypodense liver lesion, 2 cm, in the right upper lobe of the lung.", "liver_lesion")
+    assert lesion.location is None
+
+
+def test_anatomy_locations(analyzer: ReportAnalyzer) -> None:
+    assert (
+        first(analyzer, "Cystic lesion in the pancreatic tail, 12 mm.", "pancreatic_lesion").location == "pancreas_tail"
+    )
+    assert (
+        first(analyzer, "Hypodense lesion in segment VII of the liver.", "liver_lesion").location == "liver_segment_7"
+    )
+    assert first(analyzer, "Compression fracture of T12.", "vertebral_compression_fracture").location == "T12"
+    assert first(analyzer, "Nodule in the lingula.", "lung_nodule").location == "lingula"
+
+
+def test_pet_attributes(analyzer: ReportAnalyzer) -> None:
+    node = first(analyzer, "FDG-avid right hilar lymph node, SUVmax 7.4, Deauville 4.", "pet_avid_lymph_node")
+    assert (node.suv_max, node.deauville, node.laterality) == (7.4, 4, "right")
+    mass = first(
+        analyzer, "Hypermetabolic mass in the right upper lobe with SUV max of 12.3.", "pet_hypermetabolic_lesion"
+    )
+    assert (mass.suv_max, mass.location) == (12.3, "right_upper_lobe")
+
+
+def test_attribute_words_are_data() -> None:
+    words = load_attribute_lexicon()
+    assert words.units["cm"] == 10 and words.change["unchanged"] == "stable" and words.severity["marked"] == "severe"
+    found = attributes_near(
+        "Mildly increased 3.2 x 2.1 cm right adrenal nodule.", 30, 44, ("size", "severity", "change")
+    )
+    assert found == {"size_mm": 32.0, "sizes_mm": [32.0, 21.0], "change": "increased", "severity": "mild"}
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "assertion"),
+    [
+        ("No new pulmonary nodules.", "lung_nodule", "NEGATIVE"),
+        ("Pleural effusion is not excluded.", "pleural_effusion", "UNCERTAIN"),
+        ("Pneumothorax resolved.", "pneumothorax", "HISTORICAL"),
+        ("Heart of normal size without pericardial effusion.", "pericardial_effusion", "NEGATIVE"),
+        ("No hydronephrosis, renal mass or bladder wall thickening.", "bladder_wall_thickening", "NEGATIVE"),
+        ("No pneumothorax but a small pleural effusion.", "pleural_effusion", "POSITIVE"),
+        ("No pneumothorax; small pleural effusion.", "pleural_effusion", "POSITIVE"),
+        ("No pneumothorax, however pleural effusion is present.", "pleural_effusion", "POSITIVE"),
+        ("The appearance is atypical for viral pneumonia.", "lung_opacity", "NEGATIVE"),
+        ("It was not found to be compatible with pneumonia.", "lung_opacity", "NEGATIVE"),
+        ("Pulmonary edema cannot be excluded.", "pulmonary_edema", "UNCERTAIN"),
+        ("Findings likely represent atelectasis.", "atelectasis", "UNCERTAIN"),
+        ("Appearance suggestive of pancreatitis.", "pancreatitis", "UNCERTAIN"),
+        ("No change in the thyroid nodule.", "thyroid_nodule", "POSITIVE"),
+        ("Not only emphysema but also bronchiectasis.", "emphysema", "POSITIVE"),
+        (
+            "The left pleural effusion, which was observed in the previous examination, was not detected.",
+            "pleural_effusion",
+            "NEGATIVE",
+        ),
+        (
+            "The ground-glass opacity in the left upper lobe has completely regressed.",
+            "lung_opacity",
+            "HISTORICAL",
+        ),
+    ],
+)
+def test_more_assertions(analyzer: ReportAnalyzer, text: str, label: str, assertion: str) -> None:
+    assert first(analyzer, text, label).assertion == assertion
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mass of 3.2 x 2.1 cm. Stable.", ["Mass of 3.2 x 2.1 cm.", "Stable."]),
+        ("Discussed with Dr. Smith. Effusion.", ["Discussed with Dr. Smith.", "Effusion."]),
+        ("Atelectasis vs. pneumonia. Effusion.", ["Atelectasis vs. pneumonia.", "Effusion."]),
+        ("1. Small effusion.\n2. Atelectasis.", ["1. Small effusion.", "2. Atelectasis."]),
+        ("- Small effusion\n- Atelectasis", ["- Small effusion", "- Atelectasis"]),
+        ("• Small effusion • Atelectasis", ["• Small effusion", "• Atelectasis"]),
+    ],
+)
+def test_sentence_splitter_lists_and_abbreviations(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Findings and impression", "findings"),
+        ("Opinion", "impression"),
+        ("Result", "impression"),
+        ("Results", "findings"),
+        ("Assessment", "impression"),
+        ("Indication", "clinical_information"),
+        ("History", "clinical_information"),
+        ("Procedure", "technique"),
+        ("Comparison study", "comparison"),
+    ],
+)
+def test_heading_variants(analyzer: ReportAnalyzer, heading: str, section: str) -> None:
+    analysis = analyzer.analyze(f"{heading}: Small left pleural effusion.")
+    assert [s.section for s in analysis.sentences] == [section]
+
+
+@pytest.fixture()
+def gold_csv(tmp_path: Path) -> Path:
+    rows = [
+        {"id": "a", "text": "Small left pleural effusion.", "Pleural effusion": 1},
+        {"id": "b", "text": "No pleural effusion.", "Pleural effusion": 0},
+        {"id": "c", "text": "Pleural effusion cannot be excluded.", "Pleural effusion": 0},
+        {"id": "d", "text": "Blunting of the costophrenic angle.", "Pleural effusion": 1},
+    ]
+    frame = pl.DataFrame(rows).with_columns([pl.lit(0).alias(c) for c in CT_RATE_LABELS if c != "Pleural effusion"])
+    path = tmp_path / "gold.csv"
+    frame.write_csv(path)
+    return path
+
+
+def test_evaluate_report_csv_and_disagreements(gold_csv: Path, analyzer: ReportAnalyzer) -> None:
+    result = evaluate_report_csv(gold_csv, "id", "text", uncertain_as=1, analyzer=analyzer)
+    score = result.scores.per_label["Pleural effusion"]
+    assert (score.tp, score.fp, score.support) == (1, 1, 2)
+    rows = disagreements(result, "Pleural effusion")
+    assert [(r[0], r[1], r[2]) for r in rows if r[0] == "c"] == [("c", 0, 1)]
+    assert rows[0][3] == ["UNCERTAIN | Pleural effusion cannot be excluded."] or any(
+        "UNCERTAIN | Pleural effusion cannot be excluded." in r[3] for r in rows
+    )
+    strict = evaluate_report_csv(gold_csv, "id", "text", uncertain_as=0, analyzer=analyzer)
+    assert strict.scores.per_label["Pleural effusion"].fp == 0
+    assert disagreements(strict, "pleural_effusion") == [r for r in disagreements(strict, "Pleural effusion")]
+
+
+def test_full_format_uses_uncertain_mapping(gold_csv: Path, tmp_path: Path, analyzer: ReportAnalyzer) -> None:
+    out = tmp_path / "full.csv"
+    label_reports_csv(gold_csv, "id", "text", out, format="full", uncertain_as=0, analyzer=analyzer)
+    frame = pl.read_csv(out)
+    assert {"suv_max", "deauville", "status_01"} <= set(frame.columns)
+    row = frame.filter((pl.col("report_id") == "c") & (pl.col("label") == "pleural_effusion"))
+    assert row.get_column("assertion").to_list() == ["UNCERTAIN"] and row.get_column("status_01").to_list() == [0]
