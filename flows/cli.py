@@ -313,15 +313,23 @@ def convert(
     out_dir: Annotated[Path, typer.Argument(help="Output folder for NIfTI + JSON sidecars.")],
     profile: Annotated[str | None, typer.Option(help="Resample to a named profile (ct-rate, merlin, ...).")] = None,
     spacing: Annotated[str | None, typer.Option(help="Resample to explicit spacing, e.g. 1x1x2 (mm).")] = None,
+    geometry_policy: Annotated[
+        str, typer.Option(help="default (correct tilt, equalise uneven spacing), strict (quarantine them) or dcm2niix.")
+    ] = "default",
 ) -> None:
     """Convert DICOM series to NIfTI + JSON sidecars at their native grid (same reader as ingest)."""
+    from curation.imaging.geometry_policy import DCM2NIIX_POLICY, STRICT_POLICY, GeometryPolicy
     from curation.imaging.nifti_export import convert_dicom_folder
     from curation.imaging.resample import target_spacing
 
+    policies = {"default": GeometryPolicy(), "strict": STRICT_POLICY, "dcm2niix": DCM2NIIX_POLICY}
+    if geometry_policy not in policies:
+        errors.print("[bold red]error:[/] --geometry-policy must be default, strict or dcm2niix")
+        raise typer.Exit(2)
     with expected_errors(), console.status("Converting ..."):
         explicit = tuple(float(s) for s in spacing.lower().split("x")) if spacing else None
         resample = target_spacing(profile or "native", explicit)  # type: ignore[arg-type]
-        summary = convert_dicom_folder(dicom_dir, out_dir, resample_spacing=resample)
+        summary = convert_dicom_folder(dicom_dir, out_dir, resample_spacing=resample, policy=policies[geometry_policy])
     console.print(_summary_line(summary))
 
 

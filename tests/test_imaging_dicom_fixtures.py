@@ -13,6 +13,7 @@ import pytest
 from curation.imaging.dicom_files import classify_dicom_file
 from curation.imaging.dicom_volume import decode_file_pixels, read_dicom_series
 from curation.imaging.errors import SeriesRejected
+from curation.imaging.geometry_policy import STRICT_POLICY
 from curation.imaging.nifti_export import convert_dicom_folder
 from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
 from curation.imaging.resample import index_map_kji, resample_array_to_grid
@@ -33,11 +34,11 @@ def read_only_series(folder: Path):
     return grouping, read_dicom_series(grouping.series[0])
 
 
-def rejection_reasons(folder: Path) -> list[str]:
+def rejection_reasons(folder: Path, policy=STRICT_POLICY) -> list[str]:
     reasons = []
     for series in group_dicom_series(files_under(folder)).series:
         with pytest.raises(SeriesRejected) as caught:
-            read_dicom_series(series)
+            read_dicom_series(series, policy)
         reasons.append(caught.value.reason_code)
     return reasons
 
@@ -117,14 +118,14 @@ def test_ct_chest_j2k_label_map_lands_on_the_dicom_grid() -> None:
 
 
 @pytest.mark.parametrize("fixture", ["dicom/ct_head_gantry_tilt_ge", "dicom/edge_cases/gantrytilting"])
-def test_gantry_tilt_fixtures_are_rejected(fixture: str) -> None:
+def test_gantry_tilt_fixtures_are_rejected_under_the_strict_policy(fixture: str) -> None:
     assert rejection_reasons(shared_fixture(fixture)) == ["gantry_tilt"]
 
 
 def test_ge_tilt_is_measured_in_degrees() -> None:
     series = group_dicom_series(files_under(shared_fixture("dicom/ct_head_gantry_tilt_ge"))).series[0]
     with pytest.raises(SeriesRejected) as caught:
-        read_dicom_series(series)
+        read_dicom_series(series, STRICT_POLICY)
     assert abs(caught.value.measurements["gantry_tilt_deg"]) == pytest.approx(18.5, abs=0.1)
     assert caught.value.stage == "geometry"
 
@@ -159,10 +160,9 @@ def test_philips_scout_and_secondary_captures_are_skipped() -> None:
     assert all(r.disposition == "skipped" for r in grouping.rejected)
     tilts = []
     for series in grouping.series:
-        with pytest.raises(SeriesRejected) as caught:
-            read_dicom_series(series)
-        assert caught.value.reason_code == "gantry_tilt"
-        tilts.append(abs(caught.value.measurements["gantry_tilt_deg"]))
+        volume = read_dicom_series(series)
+        assert volume.metadata["geometry_decision"] == "resampled_tilt"
+        tilts.append(volume.metadata["gantry_tilt_deg"])
     assert sorted(tilts) == pytest.approx([16.5, 18.5], abs=0.1)
 
 
@@ -205,9 +205,12 @@ def test_convert_folder_counts_every_file(tmp_path: Path) -> None:
 def test_convert_folder_reports_skips_without_phi(tmp_path: Path) -> None:
     folder = shared_fixture("dicom/ct_phantom_philips_tilt")
     summary = convert_dicom_folder(folder, tmp_path)
-    assert summary.converted == []
+    assert [c["geometry_decision"] for c in summary.converted] == ["resampled_tilt", "resampled_tilt"]
     assert summary.discovered_files == summary.converted_files + summary.skipped_files + summary.quarantined_files
-    series_entries = [s for s in summary.skipped if s["name"].startswith("series-")]
+    sidecar = json.loads((tmp_path / f"{summary.converted[0]['name']}.json").read_text())
+    assert sidecar["ctcurate"]["geometry_decision"] == "resampled_tilt"
+    strict = convert_dicom_folder(folder, tmp_path / "strict", policy=STRICT_POLICY)
+    series_entries = [s for s in strict.skipped if s["name"].startswith("series-")]
     assert [s["reason"] for s in series_entries] == ["gantry_tilt", "gantry_tilt"]
     uids = {str(h.SeriesInstanceUID) for s in group_dicom_series(files_under(folder)).series for h in s.headers[:1]}
     text = json.dumps(summary.to_dict())

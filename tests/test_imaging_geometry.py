@@ -13,6 +13,7 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 from curation.imaging.dicom_files import classify_dicom_file
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
+from curation.imaging.geometry_policy import STRICT_POLICY, GeometryPolicy
 from curation.imaging.series_geometry import slice_geometry
 from curation.imaging.series_grouping import group_dicom_series
 
@@ -90,15 +91,15 @@ def write_series(
     ]
 
 
-def read_single_series(paths: list[Path]):
+def read_single_series(paths: list[Path], policy: GeometryPolicy | None = None):
     grouping = group_dicom_series(paths)
     assert len(grouping.series) == 1, grouping
-    return read_dicom_series(grouping.series[0])
+    return read_dicom_series(grouping.series[0], policy)
 
 
-def rejection(paths: list[Path]) -> SeriesRejected:
+def rejection(paths: list[Path], policy: GeometryPolicy | None = None) -> SeriesRejected:
     with pytest.raises(SeriesRejected) as caught:
-        read_single_series(paths)
+        read_single_series(paths, policy)
     return caught.value
 
 
@@ -155,7 +156,9 @@ def test_missing_slice_is_detected(tmp_path: Path) -> None:
 def test_uneven_spacing_is_detected(tmp_path: Path) -> None:
     positions = axial_positions(6)
     positions[3] = (positions[3][0], positions[3][1], positions[3][2] + 0.6)
-    assert rejection(write_series(tmp_path, positions)).reason_code == "uneven_spacing"
+    paths = write_series(tmp_path, positions)
+    assert rejection(paths, STRICT_POLICY).reason_code == "uneven_spacing"
+    assert read_single_series(paths).metadata["geometry_decision"] == "resampled_uneven"  # 2.5/3.1/1.9 mm
 
 
 def test_small_jitter_within_tolerance_is_regular(tmp_path: Path) -> None:
@@ -164,10 +167,19 @@ def test_small_jitter_within_tolerance_is_regular(tmp_path: Path) -> None:
     assert read_single_series(write_series(tmp_path, positions)).spacing_mm[2] == pytest.approx(2.5, abs=0.01)
 
 
-def test_duplicate_positions_are_detected(tmp_path: Path) -> None:
+def test_duplicate_positions_with_different_pixels_are_quarantined(tmp_path: Path) -> None:
     positions = axial_positions(6)
-    positions.append(positions[2])
+    positions.append(positions[2])  # slice 6 carries HU 60, slice 2 HU 20 at the same place
     assert rejection(write_series(tmp_path, positions)).reason_code == "duplicate_positions"
+
+
+def test_identical_duplicate_slices_are_dropped(tmp_path: Path) -> None:
+    paths = write_series(tmp_path, axial_positions(5))
+    uid = str(classify_dicom_file(paths[0]).header.SeriesInstanceUID)  # type: ignore[union-attr]
+    copy = write_slice(tmp_path / "copy.dcm", uid, axial_positions(5)[2], 77, 20)  # same place, same pixels
+    volume = read_single_series([*paths, copy])
+    assert volume.shape == (5, ROWS, COLS) and volume.metadata["dropped_duplicate_slices"] == 1
+    assert volume.metadata["geometry_decision"] == "regular"
 
 
 def test_all_slices_at_one_position_is_not_a_volume(tmp_path: Path) -> None:
@@ -183,7 +195,7 @@ def test_too_few_slices(tmp_path: Path) -> None:
 def test_gantry_tilt_is_detected_without_a_tilt_tag(tmp_path: Path, tilt_deg: float) -> None:
     shift = np.tan(np.radians(tilt_deg))
     positions = [(-120.0, -80.0 + shift * 2.5 * k, 2.5 * k) for k in range(6)]
-    error = rejection(write_series(tmp_path, positions))
+    error = rejection(write_series(tmp_path, positions), STRICT_POLICY)
     assert error.reason_code == "gantry_tilt"
     assert error.stage == "geometry"
     assert error.measurements["gantry_tilt_deg"] == pytest.approx(tilt_deg, abs=0.01)

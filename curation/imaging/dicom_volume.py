@@ -13,7 +13,9 @@ objects are read through their per-frame functional groups.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,14 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from curation.imaging.errors import SeriesRejected
-from curation.imaging.series_geometry import SliceGeometry, slice_geometry
+from curation.imaging.geometry_correction import apply_geometry_plan
+from curation.imaging.geometry_policy import GeometryPlan, GeometryPolicy, plan_geometry
 from curation.imaging.series_grouping import DicomSeriesFiles
 from curation.imaging.volume import Volume
 
 AIR_HU = -1024
 INT16_MIN, INT16_MAX = np.iinfo(np.int16).min, np.iinfo(np.int16).max
+DECODE_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -149,11 +153,11 @@ def check_consistent_orientation(records: Sequence[SliceRecord]) -> None:
             raise SeriesRejected("mixed_pixel_spacing", "slices in this series have different pixel spacings")
 
 
-def series_geometry(records: Sequence[SliceRecord]) -> SliceGeometry:
+def series_geometry(records: Sequence[SliceRecord], policy: GeometryPolicy | None = None) -> GeometryPlan:
     if not records:
         raise SeriesRejected("too_few_slices", "0 slice(s); a volume needs at least 3")
     check_consistent_orientation(records)
-    return slice_geometry(records[0].orientation, records[0].pixel_spacing, [r.position for r in records])
+    return plan_geometry(records[0].orientation, records[0].pixel_spacing, [r.position for r in records], policy)
 
 
 def decode_file_pixels(path: Path, file_index: int) -> tuple[Dataset, np.ndarray]:
@@ -203,48 +207,92 @@ def to_storage_dtype(values: np.ndarray, is_ct: bool) -> np.ndarray:
     return values.astype(np.float32)
 
 
-def read_slices(
-    series: DicomSeriesFiles, records: Sequence[SliceRecord], order: Sequence[int], is_ct: bool
+def modality_values(stored: np.ndarray, record: SliceRecord, padding: np.ndarray | None, is_ct: bool) -> np.ndarray:
+    """Stored -> storage dtype in one pass; integer arithmetic when slope is 1 and the intercept whole."""
+    slope = 1.0 if record.slope is None else record.slope
+    intercept = 0.0 if record.intercept is None else record.intercept
+    if is_ct and slope == 1.0 and float(intercept).is_integer() and np.issubdtype(stored.dtype, np.integer):
+        values = stored.astype(np.int32) + int(intercept)
+        if padding is not None:
+            values[padding] = AIR_HU
+        return np.clip(values, INT16_MIN, INT16_MAX).astype(np.int16)
+    rescaled = rescale_slice(stored, record)
+    if padding is not None:
+        rescaled[padding] = AIR_HU if is_ct else 0.0
+    return to_storage_dtype(rescaled, is_ct)
+
+
+def decode_slice(
+    records: Sequence[SliceRecord],
+    record_index: int,
+    decoded: dict[int, tuple[Dataset, np.ndarray]],
+    is_ct: bool,
 ) -> np.ndarray:
-    """Decode each file once and stack its slices in geometry order as [k, j, i]."""
-    decoded: dict[int, tuple[Dataset, np.ndarray]] = {}
+    """One slice's modality values in the storage dtype, from the decoded files."""
+    record = records[record_index]
+    ds, pixels = decoded[record.file_index]
+    stored = pixels if record.frame_index is None else (pixels[record.frame_index] if pixels.ndim == 3 else pixels)
+    if stored.ndim != 2:
+        raise SeriesRejected(
+            "unsupported_pixels", f"file #{record.file_index} pixels are not a 2-D slice", stage="pixels"
+        )
+    return modality_values(stored, record, padding_mask(ds, stored), is_ct)
+
+
+def decode_files(series: DicomSeriesFiles, file_indices: set[int]) -> dict[int, tuple[Dataset, np.ndarray]]:
+    """Decode the needed files on a few threads (file reads and most decoders release the GIL)."""
+    ordered = sorted(file_indices)
+    workers = min(DECODE_THREADS, len(ordered))
+    if workers <= 1:
+        return {i: decode_file_pixels(series.files[i], i) for i in ordered}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(lambda i: decode_file_pixels(series.files[i], i), ordered)
+        return dict(zip(ordered, results, strict=True))
+
+
+def read_slices(
+    series: DicomSeriesFiles, records: Sequence[SliceRecord], groups: Sequence[Sequence[int]], is_ct: bool
+) -> np.ndarray:
+    """Decode and stack one slice per position group as [k, j, i]; copies must hold the same pixels."""
+    decoded = decode_files(series, {records[i].file_index for group in groups for i in group})
     slices = []
-    for record_index in order:
-        record = records[record_index]
-        if record.file_index not in decoded:
-            decoded[record.file_index] = decode_file_pixels(series.files[record.file_index], record.file_index)
-        ds, pixels = decoded[record.file_index]
-        stored = pixels if record.frame_index is None else (pixels[record.frame_index] if pixels.ndim == 3 else pixels)
-        if stored.ndim != 2:
-            raise SeriesRejected(
-                "unsupported_pixels", f"file #{record.file_index} pixels are not a 2-D slice", stage="pixels"
-            )
-        values = rescale_slice(stored, record)
-        mask = padding_mask(ds, stored)
-        if mask is not None:
-            values[mask] = AIR_HU if is_ct else 0.0
-        slices.append(to_storage_dtype(values, is_ct))
+    for group in groups:
+        first = decode_slice(records, group[0], decoded, is_ct)
+        for other in group[1:]:
+            if not np.array_equal(first, decode_slice(records, other, decoded, is_ct)):
+                n_copies = sum(len(g) - 1 for g in groups)
+                raise SeriesRejected(
+                    "duplicate_positions",
+                    f"{n_copies} slice(s) repeat a position with different pixels (echoes, phases?)",
+                )
+        slices.append(first)
     shapes = {s.shape for s in slices}
     if len(shapes) != 1:
         raise SeriesRejected("mixed_matrix", "slices in this series have different matrix sizes", stage="pixels")
     return np.stack(slices, axis=0)
 
 
-def read_dicom_series(series: DicomSeriesFiles) -> Volume:
-    """Decode, rescale and stack a grouped series; raises SeriesRejected for non-regular geometry."""
+def read_dicom_series(series: DicomSeriesFiles, policy: GeometryPolicy | None = None) -> Volume:
+    """Decode, rescale and stack a grouped series, correcting its geometry as ``policy`` allows.
+
+    The default policy corrects gantry tilt and mildly uneven steps; see `GeometryPolicy`. Anything
+    it does not allow raises SeriesRejected with the reason code.
+    """
     if not series.headers:
         raise SeriesRejected("too_few_slices", "0 slice(s); a volume needs at least 3", stage="read")
     first = series.headers[0]
     modality = str(first.get("Modality", "") or "").upper()
     is_ct = modality == "CT"
     records = collect_slice_records(series.headers)
-    geometry = series_geometry(records)
-    array = read_slices(series, records, geometry.order, is_ct)
+    plan = series_geometry(records, policy)
+    array = read_slices(series, records, plan.groups, is_ct)
+    native_shape = list(array.shape)
+    array = apply_geometry_plan(array, plan, float(AIR_HU) if is_ct else 0.0)
     rescaled = any(r.slope is not None or r.intercept is not None for r in records)
     multiframe = any(r.frame_index is not None for r in records)
     volume = Volume(
         array=array,
-        affine_lps=geometry.affine_lps,
+        affine_lps=plan.affine_lps,
         intensity_unit="HU" if is_ct else "raw",
         rescale_applied=rescaled,
     )
@@ -252,9 +300,15 @@ def read_dicom_series(series: DicomSeriesFiles) -> Volume:
         "source_format": "dicom-enhanced" if multiframe else "dicom",
         "modality": modality or None,
         "n_files": len(series.files),
-        "gantry_tilt_deg": round(abs(geometry.gantry_tilt_deg), 3),
-        "geometry_decision": "regular",
+        "gantry_tilt_deg": round(abs(plan.gantry_tilt_deg), 3),
+        "geometry_decision": plan.decision,
         "native_spacing_mm": list(volume.spacing_mm),
         "native_shape": list(volume.shape),
+        "acquired_shape": native_shape,
+        "dropped_duplicate_slices": sum(len(g) - 1 for g in plan.groups),
     }
+    if plan.decision != "regular":
+        steps = np.diff(plan.z_mm)
+        volume.metadata["acquired_steps_mm"] = [round(float(steps.min()), 4), round(float(steps.max()), 4)]
+        volume.metadata["max_in_plane_drift_mm"] = round(plan.max_in_plane_drift_mm, 3)
     return volume

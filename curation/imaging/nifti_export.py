@@ -5,8 +5,10 @@ CT, int16 HU with scl_slope 1 / scl_inter 0. Output names are ``series-<NNN>_<mo
 in series order, with no UID, date or description in them.
 
     >>> summary = convert_dicom_folder(Path("incoming/exam"), Path("nifti_out"))
-    >>> [c["name"] for c in summary.converted], [(s["name"], s["reason"]) for s in summary.skipped]
-    (['series-002_ct'], [('series-001_ct', 'gantry_tilt'), ('S1000/I10', 'localizer')])
+    >>> [(c["name"], c["geometry_decision"]) for c in summary.converted]       # an 18.5 deg tilted head CT
+    [('series-001_ct', 'resampled_tilt'), ('series-002_ct', 'regular')]
+    >>> [(s["name"], s["reason"]) for s in summary.skipped]
+    [('S1000/I10', 'localizer')]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
+from curation.imaging.geometry_policy import GeometryPolicy
 from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
 from curation.imaging.series_metadata import series_metadata
@@ -87,6 +90,11 @@ def sidecar_contents(volume: Volume, header_facts: dict[str, Any] | None) -> dic
         "rescale_applied": bool(volume.rescale_applied),
         "source_format": meta.get("source_format"),
         "resampled_spacing_mm": meta.get("resampled_spacing_mm"),
+        "acquired_shape": meta.get("acquired_shape"),
+        "acquired_steps_mm": meta.get("acquired_steps_mm"),
+        "max_in_plane_drift_mm": meta.get("max_in_plane_drift_mm"),
+        "dropped_duplicate_slices": meta.get("dropped_duplicate_slices"),
+        "affine_convention": "NIfTI sform/qform are RAS; DICOM LPS = diag(-1, -1, 1) x RAS",
     }
     return sidecar
 
@@ -122,9 +130,13 @@ def output_name(index: int, series: DicomSeriesFiles) -> str:
 
 
 def convert_one_series(
-    name: str, series: DicomSeriesFiles, out_dir: Path, resample_spacing: Sequence[float] | None
+    name: str,
+    series: DicomSeriesFiles,
+    out_dir: Path,
+    resample_spacing: Sequence[float] | None,
+    policy: GeometryPolicy | None = None,
 ) -> dict[str, Any]:
-    volume = read_dicom_series(series)
+    volume = read_dicom_series(series, policy)
     if resample_spacing is not None:
         volume = resample_volume(volume, resample_spacing)
     nii_path, json_path = write_nifti_with_sidecar(volume, out_dir / name, series_metadata(series.headers[0]))
@@ -135,16 +147,24 @@ def convert_one_series(
         "n_files": len(series.files),
         "shape_kji": list(volume.shape),
         "spacing_mm": list(volume.spacing_mm),
+        "geometry_decision": volume.metadata.get("geometry_decision"),
+        "gantry_tilt_deg": volume.metadata.get("gantry_tilt_deg"),
     }
 
 
 def convert_dicom_folder(
-    in_dir: Path, out_dir: Path, resample_spacing: Sequence[float] | None = None
+    in_dir: Path,
+    out_dir: Path,
+    resample_spacing: Sequence[float] | None = None,
+    policy: GeometryPolicy | None = None,
 ) -> ConvertSummary:
-    """Convert every regular series under ``in_dir`` to NIfTI + sidecar in ``out_dir``.
+    """Convert every series under ``in_dir`` to NIfTI + sidecar in ``out_dir``, one per volume.
 
-    Counts are in files: discovered = converted + skipped + quarantined. File-level entries name
-    the file by its path relative to ``in_dir``; series-level entries by their output name.
+    Each volume is written at its native grid (unless ``resample_spacing``); a tilted or unevenly
+    spaced series is written corrected, as dcm2niix's ``_Tilt``/``_Eq`` files, when ``policy`` (default
+    `GeometryPolicy()`) allows it; the sidecar and the summary carry the geometry decision. Counts are
+    in files: discovered = converted + skipped + quarantined. File-level entries name the file by its
+    path relative to ``in_dir``; series-level entries by their output name.
     """
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     files = discover_files(in_dir)
@@ -153,7 +173,7 @@ def convert_dicom_folder(
     for index, series in enumerate(grouping.series, start=1):
         name = output_name(index, series)
         try:
-            summary.converted.append(convert_one_series(name, series, out_dir, resample_spacing))
+            summary.converted.append(convert_one_series(name, series, out_dir, resample_spacing, policy))
             summary.converted_files += len(series.files)
         except SeriesRejected as rejected:
             entry = {

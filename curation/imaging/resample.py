@@ -26,6 +26,7 @@ RESAMPLE_PROFILES: dict[str, tuple[float, float, float] | None] = {
     "isotropic-1.5": (1.5, 1.5, 1.5),
 }
 AIR_HU = -1024
+ANISOTROPY_RATIO = 3.0
 # (i, j, k) <-> (k, j, i): the affine works on (i, j, k), the arrays are stored [k, j, i].
 _SWAP_IJK_KJI = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]], dtype=np.float64)
 
@@ -167,15 +168,88 @@ def _pad_value(volume: Volume) -> float:
     return float(AIR_HU) if volume.intensity_unit == "HU" else 0.0
 
 
-def resample_volume(volume: Volume, spacing_mm: Sequence[float], order: int = 1) -> Volume:
-    """A new Volume at ``spacing_mm`` (x, y, z); int16 HU in, int16 HU out (rounded)."""
+def anti_alias_sigmas(old_spacing: Sequence[float], new_spacing: Sequence[float]) -> tuple[float, float, float]:
+    """Gaussian sigma per [k, j, i] axis in input voxels, skimage's rule: max(0, (factor - 1) / 2)."""
+    factors = [float(n) / float(o) for o, n in zip(old_spacing, new_spacing, strict=True)]  # along i, j, k
+    sigmas = [max(0.0, (f - 1.0) / 2.0) for f in factors]
+    return sigmas[2], sigmas[1], sigmas[0]
+
+
+def smooth_for_downsampling(array: np.ndarray, sigmas_kji: Sequence[float]) -> np.ndarray:
+    if max(sigmas_kji) <= 0.0:
+        return array
+    return ndimage.gaussian_filter(array.astype(np.float32, copy=False), sigmas_kji, mode="nearest", truncate=3.0)
+
+
+def is_anisotropic(spacing_mm: Sequence[float]) -> bool:
+    """nnU-Net's test: the coarsest axis more than 3x the finest."""
+    return max(spacing_mm) / min(spacing_mm) > ANISOTROPY_RATIO
+
+
+def _to_input_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    if np.issubdtype(dtype, np.integer) and values.dtype != dtype:
+        info = np.iinfo(dtype)
+        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+    return values
+
+
+def resample_volume(
+    volume: Volume,
+    spacing_mm: Sequence[float],
+    order: int = 1,
+    anti_alias: bool = True,
+    anisotropic_rule: bool = False,
+) -> Volume:
+    """A new Volume at ``spacing_mm`` (x, y, z); int16 HU in, int16 HU out (rounded), never normalised.
+
+    ``anti_alias`` smooths axes that shrink (Gaussian, sigma from the zoom factor) before sampling.
+    ``anisotropic_rule`` (nnU-Net): when the input's coarsest axis is over 3x its finest, resample in
+    plane (i, j) linearly first, then along the coarse axis with nearest neighbour (order 0).
+    """
     new_affine, new_shape = resampled_grid(volume.affine_lps, volume.shape, spacing_mm)
-    values = resample_array_to_grid(volume.array, volume.affine_lps, new_affine, new_shape, order, _pad_value(volume))
-    if np.issubdtype(volume.array.dtype, np.integer) and values.dtype != volume.array.dtype:
-        info = np.iinfo(volume.array.dtype)
-        values = np.clip(np.rint(values), info.min, info.max).astype(volume.array.dtype)
-    metadata = {**volume.metadata, "resampled_spacing_mm": [float(v) for v in spacing_mm], "resample_order": order}
+    old_spacing = volume.spacing_mm
+    source = volume.array
+    if anti_alias and order > 0:
+        source = smooth_for_downsampling(source, anti_alias_sigmas(old_spacing, spacing_mm))
+    cval = _pad_value(volume)
+    if anisotropic_rule and order > 0 and is_anisotropic(old_spacing):
+        coarse = int(np.argmax(old_spacing))  # along i, j or k
+        step_spacing = [float(v) for v in spacing_mm]
+        step_spacing[coarse] = float(old_spacing[coarse])
+        mid_affine, mid_shape = resampled_grid(volume.affine_lps, volume.shape, step_spacing)
+        mid = resample_array_to_grid(source, volume.affine_lps, mid_affine, mid_shape, order, cval)
+        values = resample_array_to_grid(mid, mid_affine, new_affine, new_shape, 0, cval)
+    else:
+        values = resample_array_to_grid(source, volume.affine_lps, new_affine, new_shape, order, cval)
+    values = _to_input_dtype(values, volume.array.dtype)
+    metadata = {
+        **volume.metadata,
+        "resampled_spacing_mm": [float(v) for v in spacing_mm],
+        "resample_order": order,
+        "anti_aliased": bool(anti_alias and order > 0),
+    }
     return Volume(values, new_affine, volume.intensity_unit, volume.rescale_applied, metadata)
+
+
+def crop_or_pad(volume: Volume, shape_kji: Sequence[int], cval: float | None = None) -> Volume:
+    """Centre crop or pad to ``shape_kji`` (e.g. (256, 512, 512) as Argus uses); pad with air for CT.
+
+    The affine moves by whole voxels, so every kept voxel keeps its exact world position.
+    """
+    target = [int(n) for n in shape_kji]
+    fill = _pad_value(volume) if cval is None else cval
+    out = np.full(target, fill, dtype=volume.array.dtype)
+    source_slices, target_slices, offset_kji = [], [], []
+    for size, wanted in zip(volume.shape, target, strict=True):
+        start = (size - wanted) // 2  # >0 crops, <0 pads
+        offset_kji.append(start)
+        source_slices.append(slice(max(start, 0), max(start, 0) + min(size, wanted)))
+        target_slices.append(slice(max(-start, 0), max(-start, 0) + min(size, wanted)))
+    out[tuple(target_slices)] = volume.array[tuple(source_slices)]
+    shift = np.eye(4)
+    shift[:3, 3] = [offset_kji[2], offset_kji[1], offset_kji[0]]
+    metadata = {**volume.metadata, "crop_pad_offset_kji": offset_kji, "crop_pad_shape_kji": target}
+    return Volume(out, volume.affine_lps @ shift, volume.intensity_unit, volume.rescale_applied, metadata)
 
 
 def resample_mask(

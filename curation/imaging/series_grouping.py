@@ -1,8 +1,11 @@
 """Group DICOM files into series that can each become one volume.
 
 Files are grouped by SeriesInstanceUID, then (like dcm2niix) a group is split where the slice
-orientation (tolerance 1e-4), the matrix (Rows x Columns) or the pixel spacing differ; each
-enhanced multi-frame file is its own split. Everything else is listed in ``rejected`` with a reason.
+orientation (tolerance 1e-4), the matrix (Rows x Columns), the pixel spacing or the ImageType (see
+`image_type_key`) differ;
+each enhanced multi-frame file is its own split. A DICOMDIR is optional: every file is found by
+walking the folder, referenced or not, and the DICOMDIR itself is skipped as ``dicomdir``.
+Everything else is listed in ``rejected`` with a reason.
 
     >>> grouping = group_dicom_series(sorted(Path("exam").rglob("*")))
     >>> [(s.split_index, len(s.files)) for s in grouping.series]          # a 0.7 mm CT, 412 slices
@@ -20,10 +23,11 @@ from typing import Literal
 import numpy as np
 from pydicom.dataset import Dataset
 
-from curation.imaging.dicom_files import FileClassification, classify_dicom_file
+from curation.imaging.dicom_files import FileClassification, classify_dicom_file, image_type_values
 
 ORIENTATION_TOLERANCE = 1e-4
 SPACING_TOLERANCE = 1e-4
+COMPLEX_PARTS = {"M", "P", "R", "I", "MAGNITUDE", "PHASE", "REAL", "IMAGINARY"}
 
 
 @dataclass
@@ -54,6 +58,7 @@ class _Split:
     matrix: tuple[int, int]
     pixel_spacing: np.ndarray | None
     multiframe: bool
+    image_type: tuple[str, ...] = ()
     members: list[FileClassification] = field(default_factory=list)
 
 
@@ -80,9 +85,13 @@ def _is_multiframe(ds: Dataset) -> bool:
 
 
 def _matches(
-    split: _Split, orientation: np.ndarray | None, matrix: tuple[int, int], spacing: np.ndarray | None
+    split: _Split,
+    orientation: np.ndarray | None,
+    matrix: tuple[int, int],
+    spacing: np.ndarray | None,
+    image_type: tuple[str, ...],
 ) -> bool:
-    if split.multiframe or split.matrix != matrix:
+    if split.multiframe or split.matrix != matrix or split.image_type != image_type:
         return False
     for mine, theirs, tolerance in (
         (split.orientation, orientation, ORIENTATION_TOLERANCE),
@@ -99,8 +108,15 @@ def _matches(
     return True
 
 
+def image_type_key(ds: Dataset) -> tuple[str, ...]:
+    """The ImageType values that make a different image: ORIGINAL/DERIVED, PRIMARY/SECONDARY and the
+    MR complex part. Trailing vendor flags (GE's ``ADD`` on half a head CT) do not split, as in dcm2niix."""
+    values = image_type_values(ds)
+    return (*values[:2], *sorted(set(values[2:]) & COMPLEX_PARTS))
+
+
 def split_by_geometry(members: list[FileClassification]) -> list[_Split]:
-    """Split one SeriesInstanceUID group where orientation, matrix or pixel spacing change."""
+    """Split one SeriesInstanceUID group where orientation, matrix, pixel spacing or ImageType change."""
     splits: list[_Split] = []
     for member in members:
         ds = member.header
@@ -108,12 +124,13 @@ def split_by_geometry(members: list[FileClassification]) -> list[_Split]:
         orientation = _floats(ds.get("ImageOrientationPatient"))
         spacing = _floats(ds.get("PixelSpacing"))
         matrix = (int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0))
+        image_type = image_type_key(ds)
         if _is_multiframe(ds):
-            splits.append(_Split(orientation, matrix, spacing, True, [member]))
+            splits.append(_Split(orientation, matrix, spacing, True, image_type, [member]))
             continue
-        target = next((s for s in splits if _matches(s, orientation, matrix, spacing)), None)
+        target = next((s for s in splits if _matches(s, orientation, matrix, spacing, image_type)), None)
         if target is None:
-            target = _Split(orientation, matrix, spacing, False)
+            target = _Split(orientation, matrix, spacing, False, image_type)
             splits.append(target)
         target.members.append(member)
     return splits

@@ -30,6 +30,7 @@ from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
 from curation.imaging.resample import resample_volume
 from curation.imaging.series_metadata import estimate_body_region, series_metadata
 from curation.imaging.volume import Volume
+from curation.imaging.volume_qc import check_volume_quality
 from curation.imaging.zarr_store import StoredArray, write_volume_group
 from curation.ingest.cohort_inventory import FileDisposition
 from curation.ingest.cohort_plan import SeriesItem
@@ -39,9 +40,6 @@ from curation.storage.table_parts import write_table_part
 from curation.storage.warehouse_layout import Warehouse
 
 log = logging.getLogger(__name__)
-
-MIN_SLICES = 3
-MIN_FIELD_OF_VIEW_MM = 50.0
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
             _check_text_in_pixels(item)
             volume, masks = _read_series(item)
             volume = _as_suv(volume, item)
-            _check_quality(volume)
+            check_volume_quality(volume)
             volume, masks = _resample(volume, masks, context.target_spacing_mm)
             stored = _store(context, study, item, volume, masks)
         except SeriesRejected as rejected:
@@ -164,24 +162,6 @@ def _as_suv(volume: Volume, item: SeriesItem) -> Volume:
     array = (volume.array.astype(np.float32) * np.float32(item.suv.factor)).astype(np.float32)
     metadata = {**volume.metadata, **item.suv.to_metadata()}
     return Volume(array, volume.affine_lps, "SUVbw", True, metadata)
-
-
-def _check_quality(volume: Volume) -> None:
-    """Reject volumes no model should see: too few slices, tiny field of view, constant or NaN."""
-    slices, rows, columns = volume.shape
-    if slices < MIN_SLICES:
-        raise SeriesRejected("too_few_slices", stage="qc", detail=f"{slices} slices")
-    spacing = volume.spacing_mm
-    if min(rows * spacing[1], columns * spacing[0]) < MIN_FIELD_OF_VIEW_MM:
-        raise SeriesRejected("tiny_field_of_view", stage="qc", detail="in-plane field of view under 50 mm")
-    array = volume.array
-    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
-        raise SeriesRejected("non_finite_values", stage="qc", detail="NaN or infinite voxels")
-    low, high = float(array.min()), float(array.max())
-    if low == high:
-        raise SeriesRejected("constant_image", stage="qc", detail=f"every voxel is {low:g}")
-    if volume.intensity_unit == "HU" and (high < -500 or low > 500):
-        raise SeriesRejected("implausible_hu_range", stage="qc", detail=f"HU range {low:g}..{high:g}")
 
 
 def _resample(

@@ -97,8 +97,10 @@ class StructuredClient:
         result = _result_from(entry, schema, key, from_cache=False)
         if result.content is None:
             self.stats.add(invalid_responses=1)
-        elif self.cache is not None:
-            self.cache.put(key, entry)  # only valid answers are cached; an invalid one is asked again
+        if self.cache is not None:
+            # invalid answers are cached too: at temperature 0 with a fixed seed the server would give the
+            # same answer again, and a rerun must make no calls
+            self.cache.put(key, entry)
         return result
 
     # -- calling ------------------------------------------------------------------------------

@@ -1,0 +1,294 @@
+"""DICOM series -> de-identified, resampled, multi-scale Zarr: ctcurate against the usual pipeline of the field.
+
+ctcurate: group (headers only) -> `deidentify_dataset` on every header -> `read_dicom_series` (geometry
+policy, HU) -> `resample_volume` -> `write_volume_group` (levels 0/1/2, hashes, atomic rename).
+Baseline: SimpleITK ImageSeriesReader -> SimpleITK linear resample to the same spacing -> nibabel
+``.nii.gz``. Each pipeline runs in its own subprocess so peak memory (ru_maxrss) is its own; the
+figure "above imports" subtracts the process's RSS after imports.
+
+    .venv/bin/python benchmarks/ingest.py                 # 512x512x300 synthetic CT + ct_chest_j2k fixture
+    .venv/bin/python benchmarks/ingest.py --slices 120 --repeat 1
+    .venv/bin/python benchmarks/ingest.py --chunks        # the chunk/shard study behind zarr_store's choice
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+FIXTURE = REPO.parent / "shared" / "fixtures" / "dicom" / "ct_chest_j2k"
+TARGET_SPACING = (1.5, 1.5, 1.5)
+
+
+def phantom_ct(n_slices: int, size: int = 512, seed: int = 0) -> np.ndarray:
+    """CT-like int16 HU: air, an elliptic body (fat rim, soft tissue), two lungs, a spine, noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[-1 : 1 : size * 1j, -1 : 1 : size * 1j]
+    body = (x / 0.85) ** 2 + (y / 0.65) ** 2 < 1
+    inner = (x / 0.78) ** 2 + (y / 0.58) ** 2 < 1
+    lungs = (((x - 0.35) / 0.28) ** 2 + (y / 0.4) ** 2 < 1) | (((x + 0.35) / 0.28) ** 2 + (y / 0.4) ** 2 < 1)
+    spine = (x**2 + (y - 0.45) ** 2) < 0.01
+    plane = np.full((size, size), -1000, np.float32)
+    plane[body] = -100
+    plane[inner] = 40
+    plane[lungs] = -850
+    plane[spine] = 700
+    volume = np.empty((n_slices, size, size), np.int16)
+    for k in range(n_slices):
+        noise = rng.normal(0, 12, (size, size)).astype(np.float32)
+        volume[k] = np.rint(plane + noise * body + 30 * np.sin(k / 15.0) * inner)
+    return volume
+
+
+def write_dicom_series(folder: Path, hu: np.ndarray, spacing=(0.7, 0.7, 1.0)) -> list[Path]:
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    folder.mkdir(parents=True, exist_ok=True)
+    series_uid, study_uid = generate_uid(), generate_uid()
+    paths = []
+    for k in range(hu.shape[0]):
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = CTImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = Dataset()
+        ds.file_meta = meta
+        ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+        ds.PatientName, ds.PatientID, ds.PatientBirthDate = "Bench^Patient", "BENCH0001", "19600101"
+        ds.StudyDate, ds.AccessionNumber, ds.InstitutionName = "20240102", "ACC0001", "Bench Hospital"
+        ds.Modality, ds.Manufacturer, ds.ConvolutionKernel, ds.KVP = "CT", "SIEMENS", "B30f", 120
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SeriesNumber = study_uid, series_uid, 2
+        ds.InstanceNumber = k + 1
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+        ds.ImagePositionPatient = [-179.0, -179.0, float(-k * spacing[2])]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = [spacing[1], spacing[0]]
+        ds.SliceThickness = spacing[2]
+        ds.Rows, ds.Columns = hu.shape[1:]
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.RescaleSlope, ds.RescaleIntercept = 1, -1024
+        ds.PixelData = (hu[k].astype(np.int32) + 1024).astype(np.int16).tobytes()
+        path = folder / f"IM{k + 1:05d}.dcm"
+        ds.save_as(path, enforce_file_format=True)
+        paths.append(path)
+    return paths
+
+
+# -- the two pipelines (each runs in a fresh subprocess) ------------------------------------------
+def run_ctcurate(series_dir: Path, out_dir: Path) -> dict:
+    from curation.deid.dicom_header import deidentify_dataset
+    from curation.imaging.dicom_volume import read_dicom_series
+    from curation.imaging.resample import resample_volume
+    from curation.imaging.series_grouping import group_dicom_series
+    from curation.imaging.zarr_store import write_volume_group
+    from curation.pseudonyms import Pseudonymizer
+
+    rss_after_imports = _rss_mb()
+    start = time.perf_counter()
+    files = sorted(p for p in series_dir.iterdir() if p.is_file())
+    grouping = group_dicom_series(files)
+    pseudonymizer = Pseudonymizer(b"0" * 32)
+    # As the ingest plan does: the representative header of each series is de-identified; it is the
+    # only header whose facts are stored (the Zarr holds voxels, not DICOM headers).
+    deidentified = [deidentify_dataset(s.headers[0], pseudonymizer, "bench").dataset for s in grouping.series]
+    stored = []
+    for index, series in enumerate(grouping.series):
+        volume = resample_volume(read_dicom_series(series), TARGET_SPACING)
+        stored += write_volume_group(str(out_dir / f"s{index}.zarr"), volume)
+    seconds = time.perf_counter() - start
+    assert len(deidentified) == len(grouping.series)
+    return {"seconds": seconds, "rss_after_imports_mb": rss_after_imports, "shape": list(stored[0].shape)}
+
+
+def run_simpleitk(series_dir: Path, out_dir: Path) -> dict:
+    import nibabel as nib
+    import SimpleITK as sitk
+
+    rss_after_imports = _rss_mb()
+    start = time.perf_counter()
+    reader = sitk.ImageSeriesReader()
+    reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(series_dir)))
+    image = reader.Execute()
+    spacing = image.GetSpacing()
+    size = [round(n * s / t) for n, s, t in zip(image.GetSize(), spacing, TARGET_SPACING, strict=True)]
+    resampled = sitk.Resample(
+        image, size, sitk.Transform(), sitk.sitkLinear, image.GetOrigin(), TARGET_SPACING, image.GetDirection(), -1024
+    )
+    array = sitk.GetArrayFromImage(resampled).transpose(2, 1, 0)
+    direction = np.asarray(resampled.GetDirection()).reshape(3, 3)
+    affine = np.eye(4)
+    affine[:3, :3] = direction * np.asarray(TARGET_SPACING)
+    affine[:3, 3] = resampled.GetOrigin()
+    nib.save(nib.Nifti1Image(array, np.diag([-1.0, -1.0, 1.0, 1.0]) @ affine), str(out_dir / "s0.nii.gz"))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rss_after_imports_mb": rss_after_imports, "shape": list(array.shape)}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child_main(pipeline: str, series_dir: str, out_dir: str) -> None:
+    result = {"ctcurate": run_ctcurate, "simpleitk": run_simpleitk}[pipeline](Path(series_dir), Path(out_dir))
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def run_pipeline(pipeline: str, series_dir: Path, workdir: Path) -> dict:
+    out = Path(tempfile.mkdtemp(dir=workdir, prefix=f"{pipeline}-"))
+    command = [sys.executable, __file__, "--child", pipeline, str(series_dir), str(out)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    result["stored_bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return result
+
+
+def raw_bytes(series_dir: Path) -> tuple[int, tuple[int, ...]]:
+    import pydicom
+
+    files = [p for p in series_dir.iterdir() if p.is_file()]
+    ds = pydicom.dcmread(files[0], stop_before_pixels=True)
+    return len(files) * int(ds.Rows) * int(ds.Columns) * 2, (len(files), int(ds.Rows), int(ds.Columns))
+
+
+def compare(name: str, series_dir: Path, workdir: Path, repeat: int) -> None:
+    nbytes, shape = raw_bytes(series_dir)
+    rows = {}
+    for pipeline in ("ctcurate", "simpleitk"):
+        runs = [run_pipeline(pipeline, series_dir, workdir) for _ in range(repeat)]
+        best = min(runs, key=lambda r: r["seconds"])
+        best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+        rows[pipeline] = best
+    print(f"\n{name}: {shape[0]}x{shape[1]}x{shape[2]} int16 = {nbytes / 2**20:.1f} MiB raw; best of {repeat}")
+    print(f"{'pipeline':<11}{'s':>7}{'series/s':>10}{'MB/s':>8}{'peak MiB':>10}{'above imports':>15}{'x raw':>7}")
+    for pipeline, r in rows.items():
+        above = r["peak_rss_mb"] - r["rss_after_imports_mb"]
+        print(
+            f"{pipeline:<11}{r['seconds']:>7.2f}{1 / r['seconds']:>10.2f}{nbytes / 2**20 / r['seconds']:>8.1f}"
+            f"{r['peak_rss_mb']:>10.0f}{above:>15.0f}{above / (nbytes / 2**20):>7.2f}"
+        )
+    print(f"throughput ratio ctcurate / simpleitk: {rows['simpleitk']['seconds'] / rows['ctcurate']['seconds']:.2f}x")
+
+
+# -- storage: compression ratio and random 96-cube reads ------------------------------------------
+def storage_comparison(volume: np.ndarray, workdir: Path, n_reads: int = 20) -> None:
+    import nibabel as nib
+
+    from curation.imaging.volume import Volume
+    from curation.imaging.zarr_store import read_array_region, write_volume_group
+
+    rng = np.random.default_rng(1)
+    corners = [tuple(int(rng.integers(0, n - 96)) for n in volume.shape) for _ in range(n_reads)]
+    image = Volume(volume, np.diag([0.7, 0.7, 1.0, 1.0]))
+    rows = []
+    target = workdir / "store.zarr"
+    start = time.perf_counter()
+    write_volume_group(str(target), image)
+    write_s = time.perf_counter() - start
+    level0 = sum(p.stat().st_size for p in (target / "0").rglob("*") if p.is_file())
+    start = time.perf_counter()
+    for k, j, i in corners:
+        read_array_region(target, "0", (slice(k, k + 96), slice(j, j + 96), slice(i, i + 96)))
+    rows.append(("zarr level 0 (sharded)", write_s, level0, (time.perf_counter() - start) / n_reads))
+    data = np.ascontiguousarray(volume.transpose(2, 1, 0))
+    for suffix in (".nii", ".nii.gz"):
+        path = workdir / f"store{suffix}"
+        start = time.perf_counter()
+        nib.save(nib.Nifti1Image(data, np.eye(4)), str(path))
+        write_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for k, j, i in corners:
+            proxy = nib.load(str(path)).dataobj
+            np.asarray(proxy[i : i + 96, j : j + 96, k : k + 96])
+        rows.append((f"nibabel {suffix}", write_s, path.stat().st_size, (time.perf_counter() - start) / n_reads))
+    print(f"\nstorage of {volume.shape} int16 ({volume.nbytes / 2**20:.0f} MiB), {n_reads} random 96^3 reads")
+    print(f"{'format':<24}{'write s':>9}{'MiB':>8}{'ratio':>7}{'96^3 read ms':>14}")
+    for name, write_s, size, read_s in rows:
+        print(f"{name:<24}{write_s:>9.2f}{size / 2**20:>8.1f}{volume.nbytes / size:>7.2f}{read_s * 1000:>14.1f}")
+
+
+def chunk_study(volume: np.ndarray, workdir: Path, n_reads: int = 20) -> None:
+    """Write the volume with several chunk/shard shapes; time full reads and random 96-cube reads."""
+    import zarr
+    from zarr.codecs import BloscCodec
+
+    rng = np.random.default_rng(2)
+    corners = [tuple(int(rng.integers(0, n - 96)) for n in volume.shape) for _ in range(n_reads)]
+    print(f"\nchunk study on {volume.shape} int16, blosc zstd 3 + shuffle")
+    print(f"{'chunks':<16}{'shards':<16}{'write s':>8}{'full read s':>12}{'96^3 read ms':>14}{'ratio':>7}")
+    for chunks, shards in (
+        ((32, 128, 128), "whole"),
+        ((64, 64, 64), "whole"),
+        ((32, 64, 64), "whole"),
+        ((64, 64, 64), (128, 256, 256)),
+        ((1, 512, 512), "whole"),
+    ):
+        whole = tuple(-(-n // c) * c for n, c in zip(volume.shape, chunks, strict=True))
+        shard_shape = whole if shards == "whole" else shards
+        path = workdir / f"chunks-{'x'.join(map(str, chunks))}-{'x'.join(map(str, shard_shape))}.zarr"
+        start = time.perf_counter()
+        array = zarr.create_array(
+            str(path),
+            shape=volume.shape,
+            dtype=volume.dtype,
+            chunks=chunks,
+            shards=shard_shape,
+            compressors=BloscCodec(cname="zstd", clevel=3, shuffle="shuffle"),
+        )
+        array[...] = volume
+        write_s = time.perf_counter() - start
+        start = time.perf_counter()
+        np.asarray(zarr.open_array(str(path), mode="r")[...])
+        full_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for k, j, i in corners:
+            np.asarray(zarr.open_array(str(path), mode="r")[k : k + 96, j : j + 96, i : i + 96])
+        cube_ms = (time.perf_counter() - start) / n_reads * 1000
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        print(
+            f"{chunks!s:<16}{shard_shape!s:<16}{write_s:>8.2f}{full_s:>12.2f}{cube_ms:>14.1f}"
+            f"{volume.nbytes / size:>7.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--slices", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--chunks", action="store_true", help="only the chunk/shard study")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(*args.child)
+        return
+    print("Machine: 2 cores shared with other engineers' jobs; figures vary run to run.")
+    with tempfile.TemporaryDirectory(prefix="ctcurate-bench-") as tmp:
+        workdir = Path(tmp)
+        volume = phantom_ct(args.slices)
+        if args.chunks:
+            chunk_study(volume, workdir)
+            return
+        series_dir = workdir / "series"
+        write_dicom_series(series_dir, volume)
+        compare("synthetic CT 0.7x0.7x1.0 mm -> 1.5 mm", series_dir, workdir, args.repeat)
+        if FIXTURE.is_dir():
+            compare("ct_chest_j2k fixture (JPEG 2000) -> 1.5 mm", FIXTURE, workdir, args.repeat)
+        storage_comparison(volume, workdir)
+
+
+if __name__ == "__main__":
+    main()
