@@ -94,3 +94,15 @@ def test_server_stopped_mid_run_falls_back_and_says_so(tmp_path):
     assert client.stats.retries >= 2
     with pytest.raises(LLMUnavailable):
         client.complete_json([{"role": "user", "content": "hello"}], {"type": "object"})
+
+
+def test_second_opinion_is_compared_with_the_rules(server, tmp_path):
+    from curation.harmonization.second_opinion import llm_second_opinion
+
+    base_url, _process = server
+    analyzer = ReportAnalyzer()
+    opinion = llm_second_opinion(StructuredClient(_config(base_url), ResponseCache(tmp_path)), analyzer, REPORT)
+    rules = {(f.label, f.assertion) for f in finding_set(analyzer.analyze(REPORT))}
+    assert set(opinion.agreed) | set(opinion.only_rules) == rules
+    assert not set(opinion.only_llm) & rules
+    assert 0.0 <= opinion.agreement <= 1.0

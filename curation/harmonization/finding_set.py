@@ -29,6 +29,7 @@ class Finding:
     sizes_mm: tuple[float, ...] = ()
     severity: str | None = None
     change: str | None = None
+    source_terms: tuple[str, ...] = ()  # the words the report used for it (not part of the comparison)
 
     @property
     def key(self) -> tuple[str, str, str | None, str | None]:
@@ -46,10 +47,15 @@ class Finding:
 
 
 def finding_set(analysis: ReportAnalysis) -> list[Finding]:
-    """One Finding per (label, assertion, laterality, location), in order of first mention."""
+    """One Finding per (label, assertion, laterality, location), in order of first mention.
+
+    A location that names a side ("right_middle_lobe") implies the laterality, so "middle lobe" read as the
+    right middle lobe and "right middle lobe" compare equal.
+    """
     grouped: dict[tuple[str, str, str | None, str | None], list[Mention]] = {}
     for mention in analysis.mentions:
-        grouped.setdefault((mention.label, mention.assertion, mention.laterality, mention.location), []).append(mention)
+        laterality = mention.laterality or _side_of(mention.location)
+        grouped.setdefault((mention.label, mention.assertion, laterality, mention.location), []).append(mention)
     findings = []
     for (label, assertion, laterality, location), mentions in grouped.items():
         with_size = [m for m in mentions if m.size_mm is not None]
@@ -65,6 +71,7 @@ def finding_set(analysis: ReportAnalysis) -> list[Finding]:
                 sizes_mm=tuple(largest.sizes_mm or ()) if largest else (),
                 severity=next((m.severity for m in mentions if m.severity), None),
                 change=next((m.change for m in mentions if m.change), None),
+                source_terms=tuple(dict.fromkeys(m.mention_text.lower() for m in mentions)),
             )
         )
     return findings
@@ -82,6 +89,11 @@ def compare_findings(source: list[Finding], candidate: list[Finding]) -> list[st
             differences.append(f"size changed: {finding.describe()} (rewrite says {other.size_mm} mm)")
     differences.extend(f"added: {f.describe()}" for f in by_key.values())
     return differences
+
+
+def _side_of(location: str | None) -> str | None:
+    side = (location or "").split("_", 1)[0]
+    return side if side in {"left", "right"} else None
 
 
 def _same_size(a: float | None, b: float | None) -> bool:

@@ -18,6 +18,7 @@ the source states is written (see ``lexicons/templates/house_style.yaml``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -53,6 +54,7 @@ class HouseStyleRenderer:
     def __init__(self, analyzer: ReportAnalyzer, style: HouseStyle | None = None) -> None:
         self.analyzer = analyzer
         self.style = style or HouseStyle.load()
+        self._read_cache: dict[str, frozenset[str]] = {}
 
     @cached_property
     def canonical_terms(self) -> dict[str, str]:
@@ -69,15 +71,34 @@ class HouseStyleRenderer:
     def _reads_back_as(self, term: str, label: str, alone: bool = True) -> bool:
         """Whether the extractor reads ``term`` as ``label`` (alone: and nothing else); a term chosen in
         the templates may co-name a broader label (a lung mass is also counted as a lung nodule)."""
-        mentions = self.analyzer.analyze(f"{term[:1].upper()}{term[1:]} is present.").mentions
-        labels = [m.label for m in mentions if m.assertion == "POSITIVE"]
-        return labels == [label] if alone else label in labels
+        labels = self._labels_read(term)
+        return labels == {label} if alone else label in labels
+
+    def _labels_read(self, term: str) -> frozenset[str]:
+        if term not in self._read_cache:
+            mentions = self.analyzer.analyze(f"{term[:1].upper()}{term[1:]} is present.").mentions
+            self._read_cache[term] = frozenset(m.label for m in mentions if m.assertion == "POSITIVE")
+        return self._read_cache[term]
+
+    def term_for(self, finding: Finding, source: Sequence[Finding] = ()) -> str:
+        """The canonical term, unless it would also name another label that the source does not state with
+        the same assertion, side and location (then the source's own words, when they read back right)."""
+        canonical = self.canonical_terms.get(finding.label, finding.label.replace("_", " "))
+        stated = {f.key for f in source}
+        for term in (canonical, *finding.source_terms):
+            read = self._labels_read(term)
+            also = {
+                (label, finding.assertion, finding.laterality, finding.location) for label in read - {finding.label}
+            }
+            if finding.label in read and also <= stated:
+                return term
+        return canonical
 
     # -- rendering ----------------------------------------------------------------------------------
     def render(self, findings: list[Finding], region: str = "chest") -> str:
         lines = [self.style.headings["findings"]]
         for system in self._system_order(findings, region):
-            sentences = " ".join(self.sentence(f) for f in findings if f.organ_system == system)
+            sentences = " ".join(self.sentence(f, findings) for f in findings if f.organ_system == system)
             lines.append(f"{self.style.organ_headings.get(system, system.replace('_', ' ').capitalize())}: {sentences}")
         lines += ["", self.style.headings["impression"], *self._impression(findings)]
         return "\n".join(lines) + "\n"
@@ -86,10 +107,10 @@ class HouseStyleRenderer:
         findings = finding_set(self.analyzer.analyze(text))
         return self.render(findings, region), findings
 
-    def sentence(self, finding: Finding) -> str:
+    def sentence(self, finding: Finding, source: Sequence[Finding] = ()) -> str:
         template = self.style.sentences[finding.assertion]
         values = {
-            "term": self.canonical_terms.get(finding.label, finding.label.replace("_", " ")),
+            "term": self.term_for(finding, source),
             "severity": finding.severity or "",
             "laterality": _laterality(finding),
             "size": _size(finding),
@@ -112,7 +133,7 @@ class HouseStyleRenderer:
             return [self.style.no_positive_impression]
         ordered = sorted(stated, key=lambda f: (rank.get(f.label, len(rank)), stated.index(f)))
         # the impression restates without change words, which belong to the findings
-        return [f"{i}. {self.sentence(replace(f, change=None))}" for i, f in enumerate(ordered, start=1)]
+        return [f"{i}. {self.sentence(replace(f, change=None), findings)}" for i, f in enumerate(ordered, start=1)]
 
 
 def _laterality(finding: Finding) -> str:
