@@ -361,6 +361,9 @@ def release_create(
         str | None, typer.Option(help="train/validation/test percentages (default 70/15/15, or the parent's).")
     ] = None,
     folds: Annotated[int | None, typer.Option(help="Cross-validation folds within train.")] = None,
+    stratify: Annotated[
+        bool, typer.Option("--stratify", help="Multi-label stratified assignment of new patients (splits and folds).")
+    ] = False,
     warehouse: WarehouseOption = None,
 ) -> None:
     """Create an immutable release (refuses an existing name)."""
@@ -368,7 +371,7 @@ def release_create(
 
     with release_errors():
         summary = create_release(
-            _open_warehouse(warehouse), name, where=where, parent=parent, splits=splits, folds=folds
+            _open_warehouse(warehouse), name, where=where, parent=parent, splits=splits, folds=folds, stratify=stratify
         )
     console.print(
         f"Release [bold]{summary.name}[/]: {summary.n_studies} studies, {summary.n_patients} patients, "
@@ -423,3 +426,9 @@ def release_verify(name: str, warehouse: WarehouseOption = None) -> None:
             errors.print(problem)
         raise typer.Exit(1)
     console.print(f"Release {name}: every file and array matches its recorded hash.")
+
+
+# release export and catalog export-label-matrix live beside the other release commands' helpers
+from flows.cli_release_extras import register as _register_release_extras  # noqa: E402
+
+_register_release_extras()

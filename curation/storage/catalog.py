@@ -3,7 +3,8 @@
 Parquet and Zarr are the source of truth. One writer registers new part files; ``rebuild`` makes
 the whole catalog again from every part under ``parquet/`` (into a temporary file, then renamed).
 Views in ``warehouse/staging`` show each cohort's current snapshot (the latest completed run that
-wrote the table); ``warehouse/marts`` build on them.
+wrote the table); ``warehouse/marts`` build on them. View SQL may hold placeholders filled at
+creation time (``curation.storage.view_templates``: the label columns of ``label_matrix``).
 
     >>> catalog = Catalog(Warehouse.open("warehouse/local"))
     >>> catalog.register_parts(["parquet/findings/cohort=site_a/run=.../part-reports.parquet"])  # doctest: +SKIP
@@ -15,13 +16,14 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from curation.resources import warehouse_sql_dir
+from curation.storage.view_templates import render_view_sql
 from curation.storage.warehouse_layout import Warehouse
 from curation.table_schemas import table_names, table_schema
 
@@ -79,9 +81,15 @@ class Catalog:
         except duckdb.IOException as error:
             raise CatalogError(f"cannot open the catalog {self.path} read-only: {error}") from None
 
-    def query(self, sql: str) -> pa.Table:
-        """Run read-only SQL and return an Arrow table; SQL errors become a CatalogError."""
+    def query(self, sql: str, tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
+        """Run read-only SQL and return an Arrow table; SQL errors become a CatalogError.
+
+        ``tables`` are Arrow tables the SQL may name (registered as temporary views), e.g. a list of
+        study ids to join instead of a long ``IN (...)`` literal.
+        """
         with self.connect_read_only() as con:
+            for name, table in (tables or {}).items():
+                con.register(name, table)
             try:
                 relation = con.sql(sql)
                 return relation.to_arrow_table() if relation is not None else pa.table({})
@@ -136,7 +144,7 @@ class Catalog:
                 failed: list[tuple[Path, duckdb.Error]] = []
                 for sql_file in pending:
                     try:
-                        con.execute(sql_file.read_text())
+                        con.execute(render_view_sql(sql_file.read_text()))
                     except duckdb.CatalogException as error:
                         failed.append((sql_file, error))
                 if len(failed) == len(pending):
