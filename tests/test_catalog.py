@@ -74,3 +74,18 @@ def test_fsspec_url_warehouse(tmp_path):
     wh = Warehouse.open(f"file://{tmp_path}/wh")
     _ingest_run(wh, ["emphysema"])
     assert Catalog(wh).query("SELECT label FROM findings").to_pylist() == [{"label": "emphysema"}]
+
+
+def test_parts_written_before_a_column_existed_still_load(tmp_path):
+    wh = Warehouse.open(tmp_path / "wh")
+    run = _ingest_run(wh, ["emphysema"])
+    (part,) = wh.glob(f"parquet/findings/*/run={run.run_id}/*.parquet")
+    import pyarrow.parquet as pq
+
+    old = pq.read_table(wh.path(part)).drop_columns(["severity", "change"])  # as an older version wrote it
+    pq.write_table(old, wh.path(part))
+    catalog = Catalog(wh)
+    catalog.rebuild()
+    assert catalog.query("SELECT label, severity FROM findings").to_pylist() == [
+        {"label": "emphysema", "severity": None}
+    ]

@@ -55,7 +55,14 @@ class Catalog:
         with self._connect_writer(self.path) as con:
             registered = {row[0] for row in con.execute("SELECT path FROM raw._registered_parts").fetchall()}
             added = self._load_parts(con, [p for p in parts if p not in registered])
-            self._create_views(con)
+            try:
+                self._create_views(con)
+                views_built = True
+            except CatalogError:
+                views_built = False
+        if not views_built:
+            # a catalog made by an older version (a view that is now a table, say): make it again
+            return self.rebuild()
         return added
 
     def rebuild(self) -> int:
@@ -122,12 +129,14 @@ class Catalog:
                 by_table.setdefault(match.group(1), []).append(part)
         added = 0
         for table, table_parts in sorted(by_table.items()):
-            columns = ", ".join(f'"{c}"' for c in table_schema(table).column_names)
+            contract = table_schema(table).column_names
             for part in table_parts:
                 url = self.warehouse.url(part)
+                # parts written before a column was added to the contract load with that column NULL
+                present = {row[0] for row in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [url]).fetchall()}
+                columns = ", ".join(f'"{c}"' for c in contract if c in present)
                 n_rows = con.execute(
-                    f"INSERT INTO raw.{table} BY NAME SELECT {columns} FROM read_parquet(?, union_by_name=true)",
-                    [url],
+                    f"INSERT INTO raw.{table} BY NAME SELECT {columns} FROM read_parquet(?)", [url]
                 ).fetchone()[0]
                 con.execute(
                     "INSERT INTO raw._registered_parts (path, table_name, n_rows) VALUES (?, ?, ?)",
