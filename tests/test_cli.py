@@ -72,9 +72,8 @@ def test_release_commands(ingested, tmp_path):
     assert code == 0 and "patients_changed_split: 0" in out
     assert invoke("release", "verify", "cli-v1", "-w", wh)[0] == 0
 
-    uri = json.loads(invoke("sql", "select uri from release_members limit 1", "-w", wh, "--format", "json")[1])[0][
-        "uri"
-    ]
+    member_sql = "select uri from release_members where release_name = 'cli-v1' limit 1"
+    uri = json.loads(invoke("sql", member_sql, "-w", wh, "--format", "json")[1])[0]["uri"]
     array = zarr.open_array(str(copy / uri), path="0", mode="r+")
     array[0, 0, 0] = np.int16(array[0, 0, 0]) + 7
     code, _out, err = invoke("release", "verify", "cli-v1", "-w", wh)
