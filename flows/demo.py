@@ -64,7 +64,9 @@ def run_demo(
     while f"demo-v{version}" in existing:
         version += 1
     parent = f"demo-v{version - 1}" if version > 1 else None
-    release = create_release(warehouse, f"demo-v{version}", where="n_series > 0", parent=parent, splits="60/20/20")
+    release = create_release(
+        warehouse, f"demo-v{version}", where="n_series > 0", parent=parent, splits="60/20/20", stratify=True
+    )
     console.print(
         f"Release [bold]{release.name}[/] (parent {parent or 'none'}): {release.n_studies} studies, "
         f"{release.n_patients} patients, splits {release.split_counts}, at {release.path}"
