@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-Stage = Literal["geometry", "pixels", "read", "qc"]
+Stage = Literal["geometry", "pixels", "read", "qc", "deid"]
 
 
 class SeriesRejected(Exception):
