@@ -3,11 +3,12 @@
 `series_metadata` copies a fixed allow-list of acquisition fields; nothing else from the header
 leaves this module. One field is the exception the caller must handle: ``series_description_raw``
 is the scanner's free-text SeriesDescription, which technologists sometimes fill with names or
-dates; de-identify it before storing it anywhere.
+dates; de-identify it before storing it anywhere. ``contrast_phase`` (with ``contrast_phase_source``:
+description or header) is derived from the contrast fields and the description by `contrast_phase`.
 
-    >>> facts = series_metadata(header)      # a contrast chest CT
-    >>> facts["modality"], facts["kvp"], facts["convolution_kernel"]
-    ('CT', 120.0, 'Br40d\\\\3')
+    >>> facts = series_metadata(header)      # a chest CT, SeriesDescription "Thorax venös 1.0 Br40d"
+    >>> facts["modality"], facts["kvp"], facts["convolution_kernel"], facts["contrast_phase"]
+    ('CT', 120.0, 'Br40d\\\\3', 'portal_venous')
     >>> estimate_body_region(volume, facts["body_part"])   # 'CHEST', 320 mm of slices
     'chest'
 """
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
+from curation.imaging.contrast_phase import contrast_phase_facts
 from curation.imaging.volume import Volume
 
 CHEST_TERMS = ("CHEST", "THORAX", "LUNG", "THX", "BREAST", "HEART", "CARDIAC", "CORONARY")
@@ -86,6 +88,7 @@ def series_metadata(ds: Dataset) -> dict[str, Any]:
         "image_orientation": _orientation(ds),
         "image_type": _string_list(image_type),
         "contrast_agent": _text(ds.get("ContrastBolusAgent")),
+        **contrast_phase_facts(ds),
         "body_part": _text(ds.get("BodyPartExamined")),
         "series_description_raw": _text(ds.get("SeriesDescription")),
     }

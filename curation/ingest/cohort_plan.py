@@ -1,6 +1,12 @@
 """Plan a cohort's ingestion: discover files, group DICOM into series, read NIfTI sidecars, and key
 every series to its study with pseudonyms.
 
+A DICOM SEG is not a volume of its own: it rides with the series it references
+(ReferencedSeriesSequence SeriesInstanceUID, else the same FrameOfReferenceUID), is listed in that
+series' ``segmentations`` and files, and is ingested or quarantined with it. A SEG whose series is not
+in the cohort is quarantined as ``seg_reference_missing``; one that names a series of another frame
+of reference as ``seg_frame_of_reference_mismatch``.
+
 The plan holds original identifiers in memory (to match reports and scrub their text); only
 pseudonyms and content hashes leave it.
 
@@ -18,11 +24,14 @@ from typing import Any
 
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
 
 from curation.cohort.manifest import CohortManifest
 from curation.deid.crosswalk import CrosswalkRow, crosswalk_rows_from_header
 from curation.deid.dicom_header import DeidOptions, deidentify_dataset
 from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
+from curation.imaging.dicom_files import read_dicom_header
+from curation.imaging.dicom_seg import referenced_instance_uids, referenced_series_uids
 from curation.imaging.resample import target_spacing
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
 from curation.ingest.cohort_inventory import (
@@ -37,6 +46,7 @@ from curation.pet.pairing import pair_pet_with_ct, series_ref_from_header
 from curation.pet.suv_factor import SuvFactor, suv_factor_before_deid
 from curation.pseudonyms import Pseudonymizer
 
+SEG_SKIP_REASON = "dicom_seg"  # what file classification calls a DICOM Segmentation
 SIDECAR_KEYS = ("PatientID", "StudyInstanceUID", "AccessionNumber", "StudyDate", "PatientSex", "PatientAge")
 
 
@@ -46,6 +56,14 @@ class NiftiItem:
     sidecar: DiscoveredFile
     sidecar_values: dict[str, Any]
     masks: list[tuple[str, DiscoveredFile, dict[int, str]]]  # (name, file, label value -> structure)
+
+
+@dataclass(frozen=True)
+class SegAttachment:
+    """A DICOM SEG file attached to a series, and how the match was made."""
+
+    file: DiscoveredFile
+    matched_by: str  # referenced_series (SeriesInstanceUID) or frame_of_reference
 
 
 @dataclass
@@ -63,6 +81,19 @@ class SeriesItem:
     suv: SuvFactor | None = None
     paired_ct_series_id: str | None = None  # PET: the CT it is paired with
     pairing_reason: str | None = None
+    # DICOM SEG files on this series (also in ``files``): read onto the image grid by dicom_seg_masks
+    segmentations: list[SegAttachment] = field(default_factory=list)
+
+    @property
+    def seg_paths(self) -> list[Path]:
+        return [s.file.path for s in self.segmentations]
+
+    @property
+    def frame_of_reference_uid(self) -> str | None:
+        """The original FrameOfReferenceUID of a DICOM series (before de-identification)."""
+        if self.dicom is None or not self.dicom.headers:
+            return None
+        return str(self.dicom.headers[0].get("FrameOfReferenceUID", "") or "") or None
 
 
 @dataclass
@@ -125,8 +156,12 @@ def _pair_pet_with_ct(plan: CohortPlan) -> None:
 
 
 def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredFile], p: Pseudonymizer) -> None:
+    segmentations: list[DiscoveredFile] = []
     for rejected in grouping.rejected:
         found = by_path[Path(rejected.path).resolve()]
+        if rejected.reason_code == SEG_SKIP_REASON:
+            segmentations.append(found)
+            continue
         plan.early_dispositions.append(
             FileDisposition(
                 file_hash=found.file_hash,
@@ -155,6 +190,57 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
         )
         study.series_ids.append(item.series_id)
         plan.series.append(item)
+    _attach_segmentations(plan, segmentations)
+
+
+def _attach_segmentations(plan: CohortPlan, segmentations: list[DiscoveredFile]) -> None:
+    """Put each SEG with the DICOM series it references; quarantine the ones that reference none."""
+    dicom_items = [item for item in plan.series if item.dicom is not None]
+    for seg_file in segmentations:
+        try:
+            header = read_dicom_header(seg_file.path)
+        except (OSError, ValueError, EOFError, InvalidDicomError):  # read a moment ago: the file changed since
+            plan.early_dispositions.append(
+                FileDisposition(seg_file.file_hash, seg_file.size_bytes, "dicom", "quarantined", "unreadable_seg")
+            )
+            continue
+        target, outcome = match_segmentation(header, dicom_items)
+        if target is None:
+            plan.early_dispositions.append(
+                FileDisposition(seg_file.file_hash, seg_file.size_bytes, "dicom", "quarantined", outcome)
+            )
+            continue
+        target.segmentations.append(SegAttachment(seg_file, outcome))
+        target.files.append(seg_file)
+
+
+def match_segmentation(header: Dataset, items: list[SeriesItem]) -> tuple[SeriesItem | None, str]:
+    """(series the SEG belongs to, how it matched) or (None, quarantine reason code).
+
+    The referenced SeriesInstanceUID wins; without one in the cohort, a series of the same frame of
+    reference. Among several candidates (geometry splits of one series, or series sharing a frame
+    of reference) the one holding most of the referenced SOP instances, then the first in plan order.
+    A SEG is placed by world coordinates, so it is only attached within its own frame of reference.
+    """
+    frame = str(header.get("FrameOfReferenceUID", "") or "")
+    instances = referenced_instance_uids(header)
+    referenced = set(referenced_series_uids(header)) - {""}
+    by_series = [i for i in items if i.dicom is not None and i.dicom.series_uid in referenced]
+    same_frame = [i for i in by_series if frame and i.frame_of_reference_uid == frame]
+    if by_series and not same_frame:
+        return None, "seg_frame_of_reference_mismatch"
+    matched_by = "referenced_series"
+    if not same_frame and frame:
+        same_frame = [i for i in items if i.frame_of_reference_uid == frame]
+        matched_by = "frame_of_reference"
+    if not same_frame:
+        return None, "seg_reference_missing"
+
+    def shared_instances(item: SeriesItem) -> int:
+        assert item.dicom is not None
+        return sum(str(h.get("SOPInstanceUID", "")) in instances for h in item.dicom.headers)
+
+    return max(same_frame, key=shared_instances), matched_by
 
 
 def _plan_nifti(plan: CohortPlan, p: Pseudonymizer) -> None:
