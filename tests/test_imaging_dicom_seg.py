@@ -390,3 +390,37 @@ def test_seg_whose_frames_are_not_parallel_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SeriesRejected, match=re.escape("oblique.dcm: frames cannot be placed")) as refused:
         read_dicom_seg(_write(ds, tmp_path / "oblique.dcm"), ct, frame)
     assert refused.value.reason_code == "seg_not_a_volume"
+
+
+def test_ingest_stores_the_seg_as_a_label_mask_of_its_series(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    import zarr
+
+    from curation.ingest.series_batch import SeriesContext, ingest_series_batch
+    from curation.provenance import RunContext
+    from curation.storage.warehouse_layout import Warehouse
+
+    source = shared_fixture("dicom/ct_with_dicom_seg")
+    cohort = tmp_path / "cohort"
+    shutil.copytree(source / "ct-3slice", cohort / "images" / "ct")
+    shutil.copy(source / "liver.dcm", cohort / "images" / "liver.dcm")
+    (cohort / "cohort.yaml").write_text("institution: site_seg\nimages: images\noptions:\n  resample_profile: native\n")
+    plan = plan_cohort(load_manifest(cohort), "site_seg", Pseudonymizer(b"s" * 32))
+    (item,) = [i for i in plan.series if i.segmentations]
+    warehouse = Warehouse.open(tmp_path / "warehouse")
+    context = SeriesContext(
+        warehouse, RunContext(kind="ingest", cohort="site_seg"), "site_seg", "native", None, plan.studies
+    )
+    batch = ingest_series_batch([item], context, "series-00000")
+
+    assert [o.status for o in batch.outcomes] == ["ingested"]
+    assert {d.file_kind for d in batch.dispositions} == {"dicom", "dicom_seg"}
+    study = plan.studies[item.study_uid]
+    group = zarr.open_group(warehouse.path(warehouse.volume_uri("site_seg", study.study_id, item.series_id)), mode="r")
+    liver = np.asarray(group["labels/seg_1/0"][...])
+    assert liver.shape == group["0"].shape and set(np.unique(liver)) == {0, 1}
+    assert int((liver == 1).sum()) == 107_098  # every voxel of the SEG's frames
+    volumes = pq.read_table(warehouse.path(next(p for p in batch.parts if "/volumes/" in p))).to_pylist()
+    assert {"label_mask", "label_level"} <= {v["kind"] for v in volumes}
+    series = pq.read_table(warehouse.path(next(p for p in batch.parts if "/series/" in p))).to_pylist()
+    assert "contrast_phase" in series[0]

@@ -158,6 +158,8 @@ def test_nifti_roundtrip_with_mask_through_zarr(tmp_path: Path) -> None:
         ("labels/totalseg/0", "label_mask"),
         ("1", "image_level"),
         ("2", "image_level"),
+        ("labels/totalseg/1", "label_level"),
+        ("labels/totalseg/2", "label_level"),
     ]
     assert stored[0].content_hash == sha256_array(ct.array)
     assert stored[1].label_names == {1: "spleen", 5: "liver"}

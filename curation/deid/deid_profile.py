@@ -25,6 +25,9 @@ import yaml
 
 from curation.resources import schemas_dir
 
+# libyaml's loader when present: the profile is thousands of rules, about 10x faster to load.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PROFILE_FILE = ("deid", "basic_profile.yaml")
 
 RETAIN_SAFE_PRIVATE = "retain_safe_private"
@@ -136,7 +139,7 @@ def load_profile(path: Path | None = None) -> DeidProfile:
 
 @cache
 def _load_profile(path: Path) -> DeidProfile:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     entries: dict[int, ProfileEntry] = {}
     masked: list[_MaskedEntry] = []
     for row in data["attributes"]:

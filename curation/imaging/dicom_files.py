@@ -2,7 +2,8 @@
 
 Only the header is read (``stop_before_pixels``), so classifying a 500-slice CT series costs a few
 kB per file. Objects that are DICOM but not part of a CT/MR volume (scouts, screenshots, dose
-reports, SR, presentation states, DICOMDIR, SEG) are skipped with a stable reason code.
+reports, SR, presentation states, DICOMDIR, SEG) are skipped with a stable reason code. A SEG's
+``dicom_seg`` is provisional in an ingest: the cohort plan attaches it to the series it labels.
 
     >>> result = classify_dicom_file(Path("study/S1000/I10"))   # a Philips scout
     >>> result.category, result.reason_code

@@ -1,9 +1,12 @@
 """Read one grouped DICOM series into a `Volume` (int16 HU for CT, float32 for other modalities).
 
-Pixels are decoded by pydicom with the pylibjpeg plugins (JPEG baseline/lossless, JPEG-LS, JPEG
-2000, RLE, big-endian, implicit VR). Each slice's RescaleSlope/RescaleIntercept is applied exactly
-once, on the stored values; PixelPaddingValue becomes air (-1024 HU) for CT. Enhanced multi-frame
-objects are read through their per-frame functional groups.
+Each file is parsed once: the headers grouping read describe the slices, and an uncompressed
+little-endian slice is read straight from its pixel bytes (`native_pixels`); every other file is
+decoded by pydicom with the pylibjpeg plugins (JPEG baseline/lossless, JPEG-LS, JPEG 2000, RLE,
+big-endian, enhanced multi-frame through its per-frame functional groups). Each slice's
+RescaleSlope/RescaleIntercept is applied exactly once, on the stored values; PixelPaddingValue
+becomes air (-1024 HU) for CT. Given a target spacing, a regular CT stack is resampled slice by slice
+as it is read (`SliceStreamResampler`): memory stays well under the raw volume's size.
 
     >>> grouping = group_dicom_series(sorted(Path("chest_ct").iterdir()))
     >>> volume = read_dicom_series(grouping.series[0])
@@ -14,7 +17,7 @@ objects are read through their per-frame functional groups.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +30,12 @@ from pydicom.dataset import Dataset
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_correction import apply_geometry_plan
 from curation.imaging.geometry_policy import GeometryPlan, GeometryPolicy, plan_geometry
+from curation.imaging.native_pixels import read_native_pixels
+from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles
-from curation.imaging.volume import Volume
+from curation.imaging.slice_stream_resample import SliceStreamResampler
+from curation.imaging.volume import SourceSummary, Volume, spacing_of
+from curation.imaging.volume_qc import summarize_volume
 
 AIR_HU = -1024
 INT16_MIN, INT16_MAX = np.iinfo(np.int16).min, np.iinfo(np.int16).max
@@ -160,8 +167,21 @@ def series_geometry(records: Sequence[SliceRecord], policy: GeometryPolicy | Non
     return plan_geometry(records[0].orientation, records[0].pixel_spacing, [r.position for r in records], policy)
 
 
-def decode_file_pixels(path: Path, file_index: int) -> tuple[Dataset, np.ndarray]:
-    """Full dataset and its stored pixel values (no rescale), frames first for multi-frame files."""
+def decode_file_pixels(path: Path, file_index: int, header: Dataset | None = None) -> tuple[Dataset, np.ndarray]:
+    """A dataset with the pixel-describing tags and the stored values (no rescale), frames first for multi-frame.
+
+    With the ``header`` grouping already parsed, an uncompressed little-endian single-frame file is
+    read straight from its pixel bytes (`read_native_pixels`) and the header is returned; every other
+    file is parsed and decoded by pydicom and its handlers, and the full dataset is returned.
+    """
+    if header is not None:
+        try:
+            native = read_native_pixels(path, header)
+        except OSError as error:
+            detail = f"file #{file_index}: pixels could not be read ({type(error).__name__})"
+            raise SeriesRejected("pixel_decode_failed", detail, stage="pixels") from error
+        if native is not None:
+            return header, native
     try:
         ds = pydicom.dcmread(path, force=False)
         if "PixelData" not in ds:
@@ -212,14 +232,26 @@ def modality_values(stored: np.ndarray, record: SliceRecord, padding: np.ndarray
     slope = 1.0 if record.slope is None else record.slope
     intercept = 0.0 if record.intercept is None else record.intercept
     if is_ct and slope == 1.0 and float(intercept).is_integer() and np.issubdtype(stored.dtype, np.integer):
-        values = stored.astype(np.int32) + int(intercept)
+        values = _shifted_int16(stored, int(intercept))
+        if values is None:
+            values = np.clip(stored.astype(np.int32) + int(intercept), INT16_MIN, INT16_MAX).astype(np.int16)
         if padding is not None:
             values[padding] = AIR_HU
-        return np.clip(values, INT16_MIN, INT16_MAX).astype(np.int16)
+        return values
     rescaled = rescale_slice(stored, record)
     if padding is not None:
         rescaled[padding] = AIR_HU if is_ct else 0.0
     return to_storage_dtype(rescaled, is_ct)
+
+
+def _shifted_int16(stored: np.ndarray, intercept: int) -> np.ndarray | None:
+    """``stored + intercept`` computed directly in int16 when neither the values nor the sum leave int16; else None."""
+    if stored.dtype.itemsize > 2 or stored.size == 0:
+        return None
+    low, high = int(stored.min()), int(stored.max())
+    if low < INT16_MIN or high > INT16_MAX or low + intercept < INT16_MIN or high + intercept > INT16_MAX:
+        return None
+    return np.add(stored, intercept, dtype=np.int16, casting="unsafe")
 
 
 def decode_slice(
@@ -239,44 +271,100 @@ def decode_slice(
     return modality_values(stored, record, padding_mask(ds, stored), is_ct)
 
 
+def _header(series: DicomSeriesFiles, file_index: int) -> Dataset | None:
+    return series.headers[file_index] if len(series.headers) == len(series.files) else None
+
+
 def decode_files(series: DicomSeriesFiles, file_indices: set[int]) -> dict[int, tuple[Dataset, np.ndarray]]:
     """Decode the needed files on a few threads (file reads and most decoders release the GIL)."""
     ordered = sorted(file_indices)
+
+    def decode(i: int) -> tuple[Dataset, np.ndarray]:
+        return decode_file_pixels(series.files[i], i, _header(series, i))
+
     workers = min(DECODE_THREADS, len(ordered))
     if workers <= 1:
-        return {i: decode_file_pixels(series.files[i], i) for i in ordered}
+        return {i: decode(i) for i in ordered}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(lambda i: decode_file_pixels(series.files[i], i), ordered)
-        return dict(zip(ordered, results, strict=True))
+        return dict(zip(ordered, pool.map(decode, ordered), strict=True))
+
+
+class SliceSource:
+    """The modality values of each distinct position, decoded on demand (or from files decoded up front).
+
+    Single-frame files are decoded one position at a time, so a caller can reduce each slice and
+    drop it; multi-frame files hold many positions and are decoded once, up front.
+    """
+
+    def __init__(
+        self, series: DicomSeriesFiles, records: Sequence[SliceRecord], groups: Sequence[Sequence[int]], is_ct: bool
+    ) -> None:
+        self.series, self.records, self.groups, self.is_ct = series, records, groups, is_ct
+        self.n_copies = sum(len(g) - 1 for g in groups)
+        multiframe = any(r.frame_index is not None for r in records)
+        needed = {records[i].file_index for group in groups for i in group}
+        self.decoded = decode_files(series, needed) if multiframe else None
+
+    def slice_at(self, group_index: int) -> np.ndarray:
+        """[j, i] values of one position; every copy at that position must hold the same pixels."""
+        group = self.groups[group_index]
+        decoded = self.decoded
+        if decoded is None:
+            files = sorted({self.records[i].file_index for i in group})
+            decoded = {i: decode_file_pixels(self.series.files[i], i, _header(self.series, i)) for i in files}
+        first = decode_slice(self.records, group[0], decoded, self.is_ct)
+        for other in group[1:]:
+            if not np.array_equal(first, decode_slice(self.records, other, decoded, self.is_ct)):
+                raise SeriesRejected(
+                    "duplicate_positions",
+                    f"{self.n_copies} slice(s) repeat a position with different pixels (echoes, phases?)",
+                )
+        return first
+
+    def map(self, function: Callable[[int, np.ndarray], Any]) -> list[Any]:
+        """``function(k, slice)`` for every position k, in order, on a few threads (reads and numpy release the GIL).
+
+        The first slice is read first and fixes the matrix size every other slice must have.
+        """
+        first = self.slice_at(0)
+
+        def one(group_index: int) -> Any:
+            values = self.slice_at(group_index)
+            if values.shape != first.shape:
+                raise SeriesRejected(
+                    "mixed_matrix", "slices in this series have different matrix sizes", stage="pixels"
+                )
+            return function(group_index, values)
+
+        rest = range(1, len(self.groups))
+        workers = min(DECODE_THREADS, len(rest))
+        if workers <= 1:
+            return [function(0, first), *(one(i) for i in rest)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return [function(0, first), *pool.map(one, rest)]
 
 
 def read_slices(
     series: DicomSeriesFiles, records: Sequence[SliceRecord], groups: Sequence[Sequence[int]], is_ct: bool
 ) -> np.ndarray:
     """Decode and stack one slice per position group as [k, j, i]; copies must hold the same pixels."""
-    decoded = decode_files(series, {records[i].file_index for group in groups for i in group})
-    slices = []
-    for group in groups:
-        first = decode_slice(records, group[0], decoded, is_ct)
-        for other in group[1:]:
-            if not np.array_equal(first, decode_slice(records, other, decoded, is_ct)):
-                n_copies = sum(len(g) - 1 for g in groups)
-                raise SeriesRejected(
-                    "duplicate_positions",
-                    f"{n_copies} slice(s) repeat a position with different pixels (echoes, phases?)",
-                )
-        slices.append(first)
-    shapes = {s.shape for s in slices}
-    if len(shapes) != 1:
-        raise SeriesRejected("mixed_matrix", "slices in this series have different matrix sizes", stage="pixels")
+    source = SliceSource(series, records, groups, is_ct)
+    slices = source.map(lambda _, values: values)
     return np.stack(slices, axis=0)
 
 
-def read_dicom_series(series: DicomSeriesFiles, policy: GeometryPolicy | None = None) -> Volume:
+def read_dicom_series(
+    series: DicomSeriesFiles,
+    policy: GeometryPolicy | None = None,
+    spacing_mm: Sequence[float] | None = None,
+) -> Volume:
     """Decode, rescale and stack a grouped series, correcting its geometry as ``policy`` allows.
 
     The default policy corrects gantry tilt and mildly uneven steps; see `GeometryPolicy`. Anything
-    it does not allow raises SeriesRejected with the reason code.
+    it does not allow raises SeriesRejected with the reason code. With ``spacing_mm`` (x, y, z) the
+    volume comes back resampled as `resample_volume` does it, and ``source_summary`` keeps the
+    acquired grid's facts for quality control; a regular CT stack is resampled slice by slice as it
+    is read (`SliceStreamResampler`), so the full-resolution volume is never held.
     """
     if not series.headers:
         raise SeriesRejected("too_few_slices", "0 slice(s); a volume needs at least 3", stage="read")
@@ -285,30 +373,93 @@ def read_dicom_series(series: DicomSeriesFiles, policy: GeometryPolicy | None = 
     is_ct = modality == "CT"
     records = collect_slice_records(series.headers)
     plan = series_geometry(records, policy)
-    array = read_slices(series, records, plan.groups, is_ct)
+    source = SliceSource(series, records, plan.groups, is_ct)
+    if spacing_mm is not None and is_ct and plan.decision == "regular":
+        return _read_resampled_while_reading(source, records, plan, modality, spacing_mm)
+    array = np.stack(source.map(lambda _, values: values), axis=0)
     native_shape = list(array.shape)
     array = apply_geometry_plan(array, plan, float(AIR_HU) if is_ct else 0.0)
-    rescaled = any(r.slope is not None or r.intercept is not None for r in records)
-    multiframe = any(r.frame_index is not None for r in records)
     volume = Volume(
         array=array,
         affine_lps=plan.affine_lps,
         intensity_unit="HU" if is_ct else "raw",
-        rescale_applied=rescaled,
+        rescale_applied=any(r.slope is not None or r.intercept is not None for r in records),
     )
-    volume.metadata = {
+    volume.metadata = _read_facts(series, records, plan, modality, volume.spacing_mm, volume.shape, native_shape)
+    if spacing_mm is None:
+        return volume
+    summary = summarize_volume(volume)
+    resampled = resample_volume(volume, spacing_mm)
+    resampled.source_summary = summary
+    return resampled
+
+
+def _read_facts(
+    series: DicomSeriesFiles,
+    records: Sequence[SliceRecord],
+    plan: GeometryPlan,
+    modality: str,
+    spacing_mm: Sequence[float],
+    shape: Sequence[int],
+    acquired_shape: Sequence[int],
+) -> dict[str, Any]:
+    """PHI-free facts of how the volume was read, stored with it (``Volume.metadata``)."""
+    multiframe = any(r.frame_index is not None for r in records)
+    facts: dict[str, Any] = {
         "source_format": "dicom-enhanced" if multiframe else "dicom",
         "modality": modality or None,
         "n_files": len(series.files),
         "gantry_tilt_deg": round(abs(plan.gantry_tilt_deg), 3),
         "geometry_decision": plan.decision,
-        "native_spacing_mm": list(volume.spacing_mm),
-        "native_shape": list(volume.shape),
-        "acquired_shape": native_shape,
+        "native_spacing_mm": list(spacing_mm),
+        "native_shape": list(shape),
+        "acquired_shape": list(acquired_shape),
         "dropped_duplicate_slices": sum(len(g) - 1 for g in plan.groups),
     }
     if plan.decision != "regular":
         steps = np.diff(plan.z_mm)
-        volume.metadata["acquired_steps_mm"] = [round(float(steps.min()), 4), round(float(steps.max()), 4)]
-        volume.metadata["max_in_plane_drift_mm"] = round(plan.max_in_plane_drift_mm, 3)
+        facts["acquired_steps_mm"] = [round(float(steps.min()), 4), round(float(steps.max()), 4)]
+        facts["max_in_plane_drift_mm"] = round(plan.max_in_plane_drift_mm, 3)
+    return facts
+
+
+def _read_resampled_while_reading(
+    source: SliceSource,
+    records: Sequence[SliceRecord],
+    plan: GeometryPlan,
+    modality: str,
+    spacing_mm: Sequence[float],
+) -> Volume:
+    """A regular CT stack read slice by slice onto the target grid; only the in-plane-reduced stack is held."""
+    header = source.series.headers[0]
+    rows, columns = int(header.get("Rows", 0) or 0), int(header.get("Columns", 0) or 0)
+    shape = (len(plan.groups), rows, columns)
+    resampler = SliceStreamResampler(plan.affine_lps, shape, spacing_mm, cval=float(AIR_HU))
+    stack = np.empty((shape[0], *resampler.reduced_slice_shape), dtype=np.float32)
+
+    def reduce(k: int, values: np.ndarray) -> tuple[int, int]:
+        if values.shape != (rows, columns):
+            raise SeriesRejected("mixed_matrix", "slice matrix differs from Rows x Columns", stage="pixels")
+        stack[k] = resampler.reduce_slice(values)
+        return int(values.min()), int(values.max())
+
+    ranges = source.map(reduce)
+    native_spacing = spacing_of(plan.affine_lps)
+    summary = SourceSummary(
+        shape, native_spacing, float(min(low for low, _ in ranges)), float(max(high for _, high in ranges))
+    )
+    array = resampler.finish(stack, np.int16)
+    volume = Volume(
+        array=array,
+        affine_lps=resampler.affine_lps,
+        intensity_unit="HU",
+        rescale_applied=any(r.slope is not None or r.intercept is not None for r in records),
+        source_summary=summary,
+    )
+    volume.metadata = {
+        **_read_facts(source.series, records, plan, modality, native_spacing, shape, shape),
+        "resampled_spacing_mm": [float(v) for v in spacing_mm],
+        "resample_order": 1,
+        "anti_aliased": True,
+    }
     return volume

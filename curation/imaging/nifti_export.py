@@ -25,7 +25,6 @@ import numpy as np
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_policy import GeometryPolicy
-from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
 from curation.imaging.series_metadata import series_metadata
 from curation.imaging.volume import Volume
@@ -136,9 +135,7 @@ def convert_one_series(
     resample_spacing: Sequence[float] | None,
     policy: GeometryPolicy | None = None,
 ) -> dict[str, Any]:
-    volume = read_dicom_series(series, policy)
-    if resample_spacing is not None:
-        volume = resample_volume(volume, resample_spacing)
+    volume = read_dicom_series(series, policy, spacing_mm=resample_spacing)  # resampled while read when asked
     nii_path, json_path = write_nifti_with_sidecar(volume, out_dir / name, series_metadata(series.headers[0]))
     return {
         "name": name,

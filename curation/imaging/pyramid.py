@@ -1,13 +1,18 @@
-"""Multi-scale levels for the Zarr store: 2x mean pooling per level (full, 2x, 4x).
+"""Multi-scale levels for the Zarr store: 2x pooling per level (full, 2x, 4x); mean for images, mode for labels.
 
 Mean pooling over 2x2x2 blocks is the anti-aliased 2x downsample (a box filter): a 0.7x0.7x1.5 mm CT
 gives 1.4x1.4x3 mm and 2.8x2.8x6 mm levels, still in HU (rounded back to int16). Odd sizes repeat
 the edge voxel so the last block is complete; level voxel n covers full-resolution voxels 2n and 2n+1,
 so its centre sits half a full-resolution voxel further along each axis.
 
+Label masks take the most frequent label of each 2x2x2 block (ties go to the lower label id), so a
+level holds only labels of the full-resolution mask and never an average of two label ids.
+
     >>> ct = np.full((301, 512, 512), -1000, np.int16)
     >>> downsample_level(ct).shape
     (151, 256, 256)
+    >>> downsample_labels(np.array([[[0, 5], [5, 5]], [[0, 0], [5, 7]]], np.uint8))   # 4 of 8 voxels are 5
+    array([[[5]]], dtype=uint8)
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ import numpy as np
 PYRAMID_FACTORS = (1, 2, 4)
 
 
+def _even(array: np.ndarray) -> np.ndarray:
+    """Odd axes grow by one repeated edge voxel so every 2x2x2 block is complete."""
+    pad = [(0, n % 2) for n in array.shape]
+    return np.pad(array, pad, mode="edge") if any(p for _, p in pad) else array
+
+
 def downsample_level(array: np.ndarray) -> np.ndarray:
     """[k, j, i] array averaged over 2x2x2 blocks; integer input stays integer (rounded)."""
-    pad = [(0, n % 2) for n in array.shape]
-    if any(p for _, p in pad):
-        array = np.pad(array, pad, mode="edge")
+    array = _even(array)
     k, j, i = (n // 2 for n in array.shape)
     total = np.zeros((k, j, i), dtype=np.float32)
     for dk in (0, 1):
@@ -33,3 +42,24 @@ def downsample_level(array: np.ndarray) -> np.ndarray:
         info = np.iinfo(array.dtype)
         return np.clip(np.rint(total), info.min, info.max).astype(array.dtype)
     return total.astype(array.dtype, copy=False)
+
+
+def downsample_labels(labels: np.ndarray) -> np.ndarray:
+    """[k, j, i] label ids: the most frequent id of each 2x2x2 block (the lower id on a tie)."""
+    labels = _even(labels)
+    offsets = [(dk, dj, di) for dk in (0, 1) for dj in (0, 1) for di in (0, 1)]
+    views = [labels[dk::2, dj::2, di::2] for dk, dj, di in offsets]
+    result, highest = views[0].copy(), views[0].copy()
+    for view in views[1:]:
+        np.minimum(result, view, out=result)
+        np.maximum(highest, view, out=highest)
+    mixed = np.nonzero(result != highest)  # uniform blocks (most of a mask) are done
+    if mixed[0].size:
+        k, j, i = (2 * index for index in mixed)
+        blocks = np.sort(np.stack([labels[k + dk, j + dj, i + di] for dk, dj, di in offsets], axis=1), axis=1)
+        counts = np.zeros(blocks.shape, dtype=np.uint8)
+        for position in range(8):
+            counts += blocks == blocks[:, position : position + 1]
+        # argmax takes the first maximum; ascending order makes that the lower label id on a tie.
+        result[mixed] = blocks[np.arange(blocks.shape[0]), np.argmax(counts, axis=1)]
+    return result

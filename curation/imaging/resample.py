@@ -3,7 +3,9 @@
 The new grid is the old affine composed with a diagonal scale, so the new affine is exact and the
 index mapping new -> old is a pure per-axis scale: linear interpolation (order 1) for images,
 nearest (order 0) for label masks. CT input comes back as int16 HU (rounded, not truncated);
-points outside the input are padded with air (-1024 HU) for CT, 0 otherwise.
+points outside the input are padded with air (-1024 HU) for CT, 0 otherwise. Linear resampling is
+separable: one sparse `AxisOperator` per axis with the anti-alias Gaussian folded in, applied to the
+shrinking axes first, so no full-resolution float32 copy of the volume is smoothed first.
 
     >>> ct = Volume(np.full((100, 512, 512), -1000, np.int16), np.diag([0.7, 0.7, 2.5, 1.0]))
     >>> resample_volume(ct, target_spacing("isotropic-1.5")).shape    # (k, j, i)
@@ -13,10 +15,12 @@ points outside the input are padded with air (-1024 HU) for CT, 0 otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
+from curation.imaging.axis_operator import AxisOperator, apply_along_axis, axis_operator
 from curation.imaging.volume import Volume
 
 RESAMPLE_PROFILES: dict[str, tuple[float, float, float] | None] = {
@@ -53,25 +57,39 @@ def _is_diagonal(matrix: np.ndarray) -> bool:
     return bool(np.allclose(matrix, np.diag(np.diag(matrix)), atol=1e-12))
 
 
-def separable_linear(array: np.ndarray, mapping: np.ndarray, target_shape: Sequence[int]) -> np.ndarray:
-    """Linear interpolation for a per-axis mapping, one axis at a time (several times faster than
-    ndimage.affine_transform on a 300x512x512 CT). Coordinates are clamped to the outer voxel
-    centres, i.e. the outer half voxel repeats the edge value."""
-    values = array.astype(np.float32, copy=False)
-    # Shrinking axes first keeps the intermediate arrays small.
-    axes = sorted(range(3), key=lambda a: target_shape[a] / array.shape[a])
-    for axis in axes:
-        n = array.shape[axis]
-        coordinate = mapping[axis, axis] * np.arange(int(target_shape[axis])) + mapping[axis, 3]
-        coordinate = np.clip(coordinate, 0, n - 1)
-        low = np.floor(coordinate).astype(np.intp)
-        high = np.minimum(low + 1, n - 1)
-        weight_shape = [1, 1, 1]
-        weight_shape[axis] = -1
-        weight = (coordinate - low).astype(np.float32).reshape(weight_shape)
-        lower = np.take(values, low, axis=axis)
-        values = lower + (np.take(values, high, axis=axis) - lower) * weight
-    return np.ascontiguousarray(values, dtype=np.float32)
+def separable_operators(
+    mapping: np.ndarray, source_shape: Sequence[int], target_shape: Sequence[int], sigmas_kji: Sequence[float]
+) -> list[AxisOperator]:
+    """One `AxisOperator` per [k, j, i] axis for a diagonal target -> source index mapping."""
+    return [
+        axis_operator(int(source_shape[a]), int(target_shape[a]), mapping[a, a], mapping[a, 3], float(sigmas_kji[a]))
+        for a in range(3)
+    ]
+
+
+def mask_outside(values: np.ndarray, operators: Sequence[AxisOperator], cval: float) -> np.ndarray:
+    """Voxels whose centre lies outside the source extent along any axis take ``cval`` (in place)."""
+    for axis, operator in enumerate(operators):
+        if not operator.inside.all():
+            index: list[Any] = [slice(None)] * 3
+            index[axis] = ~operator.inside
+            values[tuple(index)] = cval
+    return values
+
+
+def separable_resample(array: np.ndarray, operators: Sequence[AxisOperator], cval: float) -> np.ndarray:
+    """Apply the per-axis operators (shrinking axes first, so intermediates stay small); float32 out.
+
+    Linear interpolation clamps coordinates to the outer voxel centres (the outer half voxel repeats
+    the edge value); voxels beyond the source's physical extent take ``cval``.
+    """
+    values = array
+    ratios = [operators[a].matrix.shape[0] / array.shape[a] for a in range(3)]
+    for axis in sorted(range(3), key=lambda a: ratios[a]):
+        if not operators[axis].identity:
+            values = apply_along_axis(operators[axis], values, axis)
+    values = np.array(values, dtype=np.float32, copy=values is array)
+    return mask_outside(values, operators, cval)
 
 
 def _inside_source(mapping: np.ndarray, source_shape: Sequence[int], target_shape: Sequence[int]) -> np.ndarray | None:
@@ -121,11 +139,7 @@ def resample_array_to_grid(
     matrix, offset = mapping[:3, :3], mapping[:3, 3] + 1.0  # +1 for the padding voxel
     shape = tuple(int(n) for n in target_shape)
     if order == 1 and _is_diagonal(matrix):
-        values = separable_linear(array, mapping, shape)
-        inside = _inside_source(mapping, array.shape, shape)
-        if inside is not None:
-            values[~inside] = cval
-        return values
+        return separable_resample(array, separable_operators(mapping, array.shape, shape, (0.0, 0.0, 0.0)), cval)
     if order == 0:
         source, output_dtype = np.pad(array, 1, mode="constant", constant_values=cval), array.dtype
     else:
@@ -175,20 +189,19 @@ def anti_alias_sigmas(old_spacing: Sequence[float], new_spacing: Sequence[float]
     return sigmas[2], sigmas[1], sigmas[0]
 
 
-def smooth_for_downsampling(array: np.ndarray, sigmas_kji: Sequence[float]) -> np.ndarray:
-    if max(sigmas_kji) <= 0.0:
-        return array
-    return ndimage.gaussian_filter(array.astype(np.float32, copy=False), sigmas_kji, mode="nearest", truncate=3.0)
-
-
 def is_anisotropic(spacing_mm: Sequence[float]) -> bool:
     """nnU-Net's test: the coarsest axis more than 3x the finest."""
     return max(spacing_mm) / min(spacing_mm) > ANISOTROPY_RATIO
 
 
-def _to_input_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def to_dtype(values: np.ndarray, dtype: np.dtype, in_place: bool = False) -> np.ndarray:
+    """Float values in an integer dtype: rounded half to even, clipped to its range; ``in_place`` reuses ``values``."""
     if np.issubdtype(dtype, np.integer) and values.dtype != dtype:
         info = np.iinfo(dtype)
+        if in_place and np.issubdtype(values.dtype, np.floating):
+            np.rint(values, out=values)
+            np.clip(values, info.min, info.max, out=values)
+            return values.astype(dtype)
         return np.clip(np.rint(values), info.min, info.max).astype(dtype)
     return values
 
@@ -209,19 +222,22 @@ def resample_volume(
     new_affine, new_shape = resampled_grid(volume.affine_lps, volume.shape, spacing_mm)
     old_spacing = volume.spacing_mm
     source = volume.array
-    if anti_alias and order > 0:
-        source = smooth_for_downsampling(source, anti_alias_sigmas(old_spacing, spacing_mm))
+    sigmas = anti_alias_sigmas(old_spacing, spacing_mm) if anti_alias and order > 0 else (0.0, 0.0, 0.0)
     cval = _pad_value(volume)
     if anisotropic_rule and order > 0 and is_anisotropic(old_spacing):
         coarse = int(np.argmax(old_spacing))  # along i, j or k
         step_spacing = [float(v) for v in spacing_mm]
         step_spacing[coarse] = float(old_spacing[coarse])
         mid_affine, mid_shape = resampled_grid(volume.affine_lps, volume.shape, step_spacing)
-        mid = resample_array_to_grid(source, volume.affine_lps, mid_affine, mid_shape, order, cval)
+        mapping = index_map_kji(volume.affine_lps, mid_affine)
+        mid = separable_resample(source, separable_operators(mapping, source.shape, mid_shape, sigmas), cval)
         values = resample_array_to_grid(mid, mid_affine, new_affine, new_shape, 0, cval)
+    elif order > 0:
+        mapping = index_map_kji(volume.affine_lps, new_affine)
+        values = separable_resample(source, separable_operators(mapping, source.shape, new_shape, sigmas), cval)
     else:
         values = resample_array_to_grid(source, volume.affine_lps, new_affine, new_shape, order, cval)
-    values = _to_input_dtype(values, volume.array.dtype)
+    values = to_dtype(values, volume.array.dtype, in_place=True)  # a fresh array from the resampling above
     metadata = {
         **volume.metadata,
         "resampled_spacing_mm": [float(v) for v in spacing_mm],
@@ -229,6 +245,12 @@ def resample_volume(
         "anti_aliased": bool(anti_alias and order > 0),
     }
     return Volume(values, new_affine, volume.intensity_unit, volume.rescale_applied, metadata)
+
+
+def is_resampled_to(volume: Volume, spacing_mm: Sequence[float]) -> bool:
+    """True when ``volume`` already came out of a resampling to ``spacing_mm`` (x, y, z), e.g. while it was read."""
+    done = volume.metadata.get("resampled_spacing_mm")
+    return done is not None and np.allclose([float(v) for v in done], [float(v) for v in spacing_mm], atol=1e-9)
 
 
 def crop_or_pad(volume: Volume, shape_kji: Sequence[int], cval: float | None = None) -> Volume:

@@ -21,6 +21,27 @@ import numpy as np
 LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 
 
+def spacing_of(affine_lps: np.ndarray) -> tuple[float, float, float]:
+    """Voxel spacing along (i, j, k) in mm: the column norms of the affine's 3x3 part (rounded to 1e-6)."""
+    norms = np.linalg.norm(np.asarray(affine_lps, dtype=np.float64)[:3, :3], axis=0)
+    return tuple(round(float(n), 6) for n in norms)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """What quality control needs of the acquired grid, kept when the voxels are resampled while read.
+
+    ``shape`` is [k, j, i], ``spacing_mm`` (x, y, z); ``value_min``/``value_max`` over every voxel
+    (NaN when any voxel is not finite).
+    """
+
+    shape: tuple[int, int, int]
+    spacing_mm: tuple[float, float, float]
+    value_min: float
+    value_max: float
+    all_finite: bool = True
+
+
 @dataclass
 class Volume:
     array: np.ndarray  # [k, j, i]
@@ -28,6 +49,8 @@ class Volume:
     intensity_unit: str = "HU"
     rescale_applied: bool = True
     metadata: dict[str, Any] = field(default_factory=dict)  # PHI-free facts about how it was made
+    # Set by readers that resample while reading: the acquired grid's facts for quality control.
+    source_summary: SourceSummary | None = None
 
     def __post_init__(self) -> None:
         self.affine_lps = np.asarray(self.affine_lps, dtype=np.float64)
@@ -41,8 +64,7 @@ class Volume:
     @property
     def spacing_mm(self) -> tuple[float, float, float]:
         """Spacing along (i, j, k): column norms of the affine's 3x3 part."""
-        norms = np.linalg.norm(self.affine_lps[:3, :3], axis=0)
-        return tuple(round(float(n), 6) for n in norms)  # type: ignore[return-value]
+        return spacing_of(self.affine_lps)
 
     @property
     def affine_ras(self) -> np.ndarray:

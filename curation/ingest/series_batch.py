@@ -24,10 +24,12 @@ import numpy as np
 from curation.content_hashing import sha256_parts
 from curation.deid.dicom_folder import quarantine_reason
 from curation.deid.report_text import scrub_report_text
+from curation.imaging.contrast_phase import contrast_phase_facts
+from curation.imaging.dicom_seg import dicom_seg_masks
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
-from curation.imaging.resample import resample_volume
+from curation.imaging.resample import is_resampled_to, resample_volume
 from curation.imaging.series_metadata import estimate_body_region, series_metadata
 from curation.imaging.volume import Volume
 from curation.imaging.volume_qc import check_volume_quality
@@ -89,10 +91,11 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
             )
         try:
             _check_text_in_pixels(item)
-            volume, masks = _read_series(item)
+            volume, masks = _read_series(item, context.target_spacing_mm)
             volume = _as_suv(volume, item)
-            check_volume_quality(volume)
+            check_volume_quality(volume)  # on the acquired grid, also for a volume resampled while read
             volume, masks = _resample(volume, masks, context.target_spacing_mm)
+            masks.update(dicom_seg_masks(item.seg_paths, volume, item.frame_of_reference_uid))
             stored = _store(context, study, item, volume, masks)
         except SeriesRejected as rejected:
             _quarantine(result, series_rows, quarantine_rows, base_row, item, study, context, rejected)
@@ -135,12 +138,19 @@ def _series_metadata(item: SeriesItem) -> dict[str, Any]:
         "slice_thickness_mm": values.get("SliceThickness"),
         "body_part": values.get("BodyPartExamined"),
         "series_description_raw": values.get("SeriesDescription"),
+        "contrast_agent": values.get("ContrastBolusAgent"),
+        **contrast_phase_facts(values),
     }
 
 
-def _read_series(item: SeriesItem) -> tuple[Volume, dict[str, tuple[Path, dict[int, str]]]]:
+def _read_series(
+    item: SeriesItem, spacing: tuple[float, float, float] | None
+) -> tuple[Volume, dict[str, tuple[Path, dict[int, str]]]]:
+    """The volume (CT DICOM already on the target grid: resampled while read) and its masks' files."""
     if item.dicom is not None:
-        return read_dicom_series(item.dicom), {}
+        is_pet = item.suv is not None
+        # PET is scaled to SUV before it is resampled; everything else is resampled while it is read.
+        return read_dicom_series(item.dicom, spacing_mm=None if is_pet else spacing), {}
     assert item.nifti is not None
     masks = {name: (file.path, labels) for name, file, labels in item.nifti.masks}
     return read_nifti(item.nifti.image.path), masks
@@ -167,7 +177,7 @@ def _as_suv(volume: Volume, item: SeriesItem) -> Volume:
 def _resample(
     volume: Volume, masks: dict[str, tuple[Path, dict[int, str]]], spacing: tuple[float, float, float] | None
 ) -> tuple[Volume, dict[str, tuple[np.ndarray, dict[int, str]]]]:
-    if spacing is not None:
+    if spacing is not None and not is_resampled_to(volume, spacing):
         volume = resample_volume(volume, spacing)
     # masks are read onto the (possibly resampled) image grid with nearest-neighbour lookup
     return volume, {name: (read_nifti_mask(path, volume), labels) for name, (path, labels) in masks.items()}
@@ -233,6 +243,8 @@ def _header_columns(metadata: dict[str, Any], study: StudyKeys) -> dict[str, Any
         "series_description": clean_description(metadata.get("series_description_raw"), study),
         "image_type": metadata.get("image_type"),
         "contrast_agent": metadata.get("contrast_agent"),
+        "contrast_phase": metadata.get("contrast_phase"),
+        "contrast_phase_source": metadata.get("contrast_phase_source"),
         "body_part": metadata.get("body_part"),
     }
 
@@ -334,7 +346,7 @@ def volume_id(content_hash: str) -> str:
 
 def _file_kind(item: SeriesItem, file: Any) -> str:
     if item.nifti is None:
-        return "dicom"
+        return "dicom_seg" if any(seg.file is file for seg in item.segmentations) else "dicom"
     if file is item.nifti.image:
         return "nifti"
     return "sidecar" if file is item.nifti.sidecar else "mask"
