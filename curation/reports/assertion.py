@@ -5,102 +5,101 @@ its direction (forward: after it; backward: before it) up to a terminator ("but"
 or the sentence edge, optionally within ``max_scope`` tokens. When several cues reach a mention
 the nearest one wins; PSEUDO cues ("no change") win like any cue but assert nothing, which is how
 "no change in the nodule" stays positive. Longer cues hide the shorter ones they overlap ("no new"
-over "no").
+over "no"). Two cues with the same words: the later one in the lexicon counts.
 
-    >>> nlp = build_pipeline()  # doctest: +SKIP
-    >>> doc = nlp("No pleural effusion or pneumothorax, but a stable 4 mm nodule.")  # doctest: +SKIP
-    >>> [(m.label.name, m.assertion) for m in doc._.mentions]  # doctest: +SKIP
+    >>> text = "No pleural effusion or pneumothorax, but a stable 4 mm nodule."
+    >>> analysis = ReportAnalyzer().analyze(text)  # doctest: +SKIP
+    >>> [(m.label, m.assertion) for m in analysis.mentions]  # doctest: +SKIP
     [('pleural_effusion', 'NEGATIVE'), ('pneumothorax', 'NEGATIVE'), ('lung_nodule', 'POSITIVE')]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from typing import Any, NamedTuple
 
-import numpy as np
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
-
-from curation.reports.lexicon import AssertionCue, load_lexicon
+from curation.reports.lexicon import AssertionCue, AssertionLexicon
 from curation.reports.mentions import MentionRecord, longest_spans
+from curation.reports.term_matcher import TermKind, TermMatcher
 
 ASSERTION_OF_CATEGORY = {"NEGATED": "NEGATIVE", "UNCERTAIN": "UNCERTAIN", "HISTORICAL": "HISTORICAL"}
-_TERMINATOR = "TERMINATOR"
-_FORWARD_TERMINATOR = "FORWARD_TERMINATOR"
 
 
-@dataclass(frozen=True)
-class CueHit:
+class CueHit(NamedTuple):
     cue: AssertionCue
-    start: int
+    start: int  # token index
     end: int
 
 
 class ContextAssertion:
-    """spaCy component: sets ``assertion`` on each of ``doc._.mentions``."""
+    """Sets ``assertion`` on mentions from the cue and terminator matches of the shared ``TermMatcher``."""
 
-    def __init__(self, nlp: Language, lexicon_dir: str = "") -> None:
-        lexicon = load_lexicon(lexicon_dir or None).assertion
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.cues: dict[str, AssertionCue] = {}
+    def __init__(self, lexicon: AssertionLexicon, terms: TermMatcher) -> None:
+        self.cues = lexicon.cues
         for index, cue in enumerate(lexicon.cues):
-            key = f"cue{index}"
-            self.cues[key] = cue
-            self.matcher.add(key, [nlp.make_doc(cue.phrase)])
-        self.matcher.add(_TERMINATOR, [nlp.make_doc(t) for t in lexicon.terminators])
-        if lexicon.forward_terminators:
-            self.matcher.add(_FORWARD_TERMINATOR, [nlp.make_doc(t) for t in lexicon.forward_terminators])
+            terms.add(TermKind.CUE, index, [cue.phrase])
+        terms.add(TermKind.TERMINATOR, None, lexicon.terminators)
+        terms.add(TermKind.FORWARD_TERMINATOR, None, lexicon.forward_terminators)
 
-    def __call__(self, doc: Doc) -> Doc:
-        mentions: list[MentionRecord] = doc._.mentions or []
-        if not mentions:
-            return doc
-        cue_hits, terminators, forward_terminators = self.find_cues(doc)
-        starts = doc._.sentence_starts.tolist()
+    def assign(
+        self, mentions: list[MentionRecord], found_terms: list[list[tuple[Any, int, int]]], sentence_starts: list[int]
+    ) -> None:
+        cue_matches = found_terms[TermKind.CUE]
+        if not mentions or not cue_matches:
+            return  # every mention stays POSITIVE
+        by_sentence = self.cue_hits_by_sentence(cue_matches, sentence_starts)
+        terminators = sorted(t for _p, start, end in found_terms[TermKind.TERMINATOR] for t in range(start, end))
+        forward_terminators = sorted(
+            {
+                *terminators,
+                *(t for _p, start, end in found_terms[TermKind.FORWARD_TERMINATOR] for t in range(start, end)),
+            }
+        )
         finding_starts = [m.start for m in mentions]
+        n_sentences = len(sentence_starts)
         for mention in mentions:
-            first = starts[mention.sentence_index]
-            last = starts[mention.sentence_index + 1] if mention.sentence_index + 1 < len(starts) else len(doc)
-            hits = [h for h in cue_hits if first <= h.start and h.end <= last]
-            mention.assertion = (
-                assert_mention(mention, hits, terminators, finding_starts, forward_terminators) if hits else "POSITIVE"
-            )
-        return doc
+            hits = by_sentence.get(mention.sentence_index)
+            if not hits:
+                continue
+            index = mention.sentence_index
+            last = sentence_starts[index + 1] if index + 1 < n_sentences else None
+            if last is not None:
+                hits = [h for h in hits if h.end <= last]
+                if not hits:
+                    continue
+            mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators)
 
-    def find_cues(self, doc: Doc) -> tuple[list[CueHit], np.ndarray, np.ndarray]:
-        strings = doc.vocab.strings
-        spans: dict[tuple[int, int], str] = {}
-        terminator_tokens: list[int] = []
-        forward_tokens: list[int] = []
-        for match_id, start, end in self.matcher(doc):
-            key = strings[match_id]
-            if key == _TERMINATOR:
-                terminator_tokens.extend(range(start, end))
-            elif key == _FORWARD_TERMINATOR:
-                forward_tokens.extend(range(start, end))
-            else:
-                spans[(start, end)] = key
+    def cue_hits_by_sentence(
+        self, cue_matches: list[tuple[Any, int, int]], sentence_starts: list[int]
+    ) -> dict[int, list[CueHit]]:
+        """Cue hits (longer cues hiding the shorter ones they overlap) grouped by the sentence they start in."""
+        spans: dict[tuple[int, int], int] = {}
+        for index, start, end in cue_matches:
+            key = (start, end)
+            spans[key] = max(index, spans.get(key, -1))  # same words twice: the later cue of the lexicon
+        by_sentence: dict[int, list[CueHit]] = {}
         # "is not excluded": "not excluded" (uncertain) beats "is not" (negated); the later words carry the meaning
-        kept = longest_spans(list(spans), prefer_later=True)
-        hits = [CueHit(self.cues[spans[s]], s[0], s[1]) for s in kept]
-        return hits, np.asarray(sorted(terminator_tokens)), np.asarray(sorted({*terminator_tokens, *forward_tokens}))
+        kept = longest_spans(list(spans), prefer_later=True) if len(spans) > 1 else list(spans)
+        for span in kept:
+            sentence = bisect.bisect_right(sentence_starts, span[0]) - 1
+            by_sentence.setdefault(sentence, []).append(CueHit(self.cues[spans[span]], span[0], span[1]))
+        return by_sentence
 
 
-def _blocked(terminators: np.ndarray, start: int, end: int) -> bool:
+def _blocked(terminators: list[int], start: int, end: int) -> bool:
     """Whether a terminator token lies in [start, end)."""
-    if start >= end or len(terminators) == 0:
+    if start >= end or not terminators:
         return False
-    position = int(np.searchsorted(terminators, start, side="left"))
+    position = bisect.bisect_left(terminators, start)
     return position < len(terminators) and terminators[position] < end
 
 
 def assert_mention(
     mention: MentionRecord,
     hits: list[CueHit],
-    terminators: np.ndarray,
+    terminators: list[int],
     finding_starts: list[int] | None = None,
-    forward_terminators: np.ndarray | None = None,
+    forward_terminators: list[int] | None = None,
 ) -> str:
     """POSITIVE, NEGATIVE, UNCERTAIN or HISTORICAL from the nearest cue whose scope reaches the mention.
 
@@ -135,8 +134,3 @@ def assert_mention(
     ):
         return "NEGATIVE"
     return ASSERTION_OF_CATEGORY.get(nearest.cue.category, "POSITIVE")
-
-
-@Language.factory("ctcurate_assertion", default_config={"lexicon_dir": ""})
-def make_context_assertion(nlp: Language, name: str, lexicon_dir: str) -> ContextAssertion:
-    return ContextAssertion(nlp, lexicon_dir)

@@ -21,15 +21,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate, compress
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
+from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import LexiconError, _read_yaml
 from curation.reports.mentions import MentionRecord
-from curation.reports.sections import doc_text
 from curation.resources import lexicons_dir
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -64,6 +62,7 @@ class LocationPattern:
     regex: re.Pattern[str]
     requires_any: re.Pattern[str] | None
     roman: bool
+    requires_words: tuple[str, ...] = ()  # the words of ``requires_any``
 
 
 @dataclass(frozen=True)
@@ -118,6 +117,7 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
                 regex,
                 _alternation(requires) if requires else None,
                 bool(entry.get("roman")),
+                tuple(requires or ()),
             )
         )
     return AttributeLexicon(
@@ -134,36 +134,168 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
     )
 
 
+_WORD = re.compile(r"\w+")
+_WORD_SPLIT = re.compile(r"(\w+)")
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+class WordLayout(NamedTuple):
+    """A sentence's lower-case words (maximal runs of word characters), their offsets and what lies between them."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    gaps: list[str]  # gaps[i]: the text between word i and word i + 1
+    text: str  # the sentence as written
+
+
+class PhraseFamily:
+    """Whole-word phrases -> canonical value: the matches of ``\\b(?P<w>phrase|...)\\b`` (longest phrase first).
+
+    ``matches`` returns (start, end, value) for each match of the expression's ``finditer``. Where the
+    sentence's lower-cased copy is exact (``caseless``) and the phrases are plain ASCII words, it walks a
+    word trie over the sentence's words (maximal runs of word characters) instead, which gives the same
+    matches: a phrase matches where its words are consecutive words of the sentence with only whitespace
+    between them; at one position the longest phrase wins, and the next match starts after it.
+    """
+
+    def __init__(self, values: dict[str, str], case_sensitive: bool = False) -> None:
+        self.values = {" ".join(p.split() if case_sensitive else p.lower().split()): v for p, v in values.items()}
+        self.case_sensitive = case_sensitive
+        self.regex = _alternation(values, case_sensitive)
+        # word -> [value or None, {next word -> node}], keyed on lower-case words
+        self.trie: dict[str, list] | None = {}
+        for phrase, value in self.values.items():
+            words = phrase.split()
+            if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+                self.trie = None  # only the regular expression can say
+                break
+            node: list = [None, self.trie]
+            for word in words:
+                node = node[1].setdefault(word.lower(), [None, {}])
+            node[0] = (value, words) if case_sensitive else value
+
+    def _value_of(self, written: str) -> str:
+        key = " ".join(written.split())
+        value = self.values.get(key if self.case_sensitive else key.lower())
+        if value is None:
+            # case-insensitive matching folds a few letters that str.lower() keeps ("ſtable" matches "stable")
+            value = next(v for p, v in self.values.items() if _alternation([p], self.case_sensitive).fullmatch(key))
+        return value
+
+    def matches(self, sentence: SentenceMatches) -> list[tuple[int, int, str]]:
+        if self.trie is None or sentence.lower is None:
+            return [(m.start(), m.end(), self._value_of(m.group("w"))) for m in self.regex.finditer(sentence.sentence)]
+        return sentence.trie_matches(self)
+
+    def walk(self, layout: WordLayout, candidates: list[int]) -> list[tuple[int, int, str]]:
+        """The matches starting at candidate words (indices of words that start a phrase of this family, ascending)."""
+        trie = self.trie
+        assert trie is not None
+        words, starts, ends, gaps = layout.words, layout.starts, layout.ends, layout.gaps
+        n_words = len(words)
+        found = []
+        cursor = 0
+        for index in candidates:
+            if index < cursor:
+                continue
+            node = trie[words[index]]
+            best, value = (index, node[0]) if node[0] is not None else (-1, None)
+            last = index
+            while node[1] and last + 1 < n_words and gaps[last].isspace():
+                node = node[1].get(words[last + 1])
+                if node is None:
+                    break
+                last += 1
+                if node[0] is not None:
+                    best, value = last, node[0]
+            if self.case_sensitive and value is not None:
+                # the lower-case words matched; the phrase must also match as written
+                value, best = self._written_match(layout, index)
+            if best < 0:
+                continue
+            found.append((starts[index], ends[best], value))
+            cursor = best + 1
+        return found
+
+    def _written_match(self, layout: WordLayout, index: int) -> tuple[str | None, int]:
+        """Longest case-sensitive phrase from word ``index``: (value, last word index) or (None, -1)."""
+        text, starts, ends = layout.text, layout.starts, layout.ends
+        best_value, best = None, -1
+        node = self.trie.get(layout.words[index]) if self.trie else None
+        last = index
+        while node is not None:
+            if node[0] is not None:
+                value, words = node[0]
+                if [text[s:e] for s, e in zip(starts[index : last + 1], ends[index : last + 1], strict=True)] == words:
+                    best_value, best = value, last
+            if last + 1 >= len(layout.words) or not layout.gaps[last].isspace():
+                break
+            last += 1
+            node = node[1].get(layout.words[last])
+        return best_value, best
+
+    def search(self, sentence: SentenceMatches) -> bool:
+        """Whether a phrase occurs in the sentence."""
+        if self.trie is None or sentence.lower is None:
+            return self.regex.search(sentence.sentence) is not None
+        return bool(self.matches(sentence))
+
+
 class AttributeRules:
-    """The compiled regular expressions of an ``AttributeLexicon`` (compiled once per lexicon)."""
+    """The compiled expressions and word lists of an ``AttributeLexicon`` (compiled once per lexicon)."""
 
     def __init__(self, lexicon: AttributeLexicon) -> None:
         self.lexicon = lexicon
         units = "|".join(re.escape(u) for u in sorted(lexicon.units, key=len, reverse=True))
-        self.size = re.compile(
-            rf"(?P<numbers>{_NUMBER}(?:\s*(?:x|×|\*|by|and|,|-|to)\s*{_NUMBER})*)\s*(?P<unit>{units})\b", re.IGNORECASE
-        )
-        self.laterality = _alternation(lexicon.laterality)
-        self.change = _alternation(lexicon.change)
-        self.severity = _alternation(lexicon.severity)
+        # "\d\d*", not "\d+": an expression opening with a character class lets the regex engine skip to digits
+        size = rf"(?P<numbers>\d\d*(?:\.\d+)?(?:\s*(?:x|×|\*|by|and|,|-|to)\s*{_NUMBER})*)\s*(?P<unit>{units})\b"
+        self.size = re.compile(size, re.IGNORECASE)
+        self.laterality = PhraseFamily(lexicon.laterality)
+        self.change = PhraseFamily(lexicon.change)
+        self.severity = PhraseFamily(lexicon.severity)
         # locations: case-sensitive for abbreviations in capitals ("RUL"), case-insensitive otherwise
-        self.location = _alternation([p for p in lexicon.locations if not p.isupper()])
-        self.location_abbreviations = _alternation([p for p in lexicon.locations if p.isupper()], case_sensitive=True)
         self.location_names = {p.lower(): n for p, n in lexicon.locations.items()}
+        self.location = PhraseFamily({p: self.location_names[p.lower()] for p in lexicon.locations if not p.isupper()})
+        self.location_abbreviations = PhraseFamily(
+            {p: self.location_names[p.lower()] for p in lexicon.locations if p.isupper()}, case_sensitive=True
+        )
+        self.location_requires = [
+            PhraseFamily({w: w for w in p.requires_words}) if p.requires_any is not None else None
+            for p in lexicon.location_patterns
+        ]
+        # Lower-case first word -> the word-trie families with a phrase starting with it: a sentence's words are
+        # looked up once for all families.
+        families = [self.laterality, self.change, self.severity, self.location, self.location_abbreviations]
+        families += [family for family in self.location_requires if family is not None]
+        self.first_words: dict[str, list[PhraseFamily]] = {}
+        for family in families:
+            for word in family.trie or ():
+                self.first_words.setdefault(word, []).append(family)
+        self.trie_families = frozenset(family for family in families if family.trie is not None)
+        # A count is a number (word) before the mention, with at most two words or sizes between them; a number that
+        # opens a size is none ("12 mm nodule", "6 x 4 mm nodule" have no count; "two 5 mm nodules" has 2).
         count_words = "|".join(re.escape(w) for w in lexicon.count_words)
-        self.count = re.compile(r"\b(?P<n>\d{1,2}|" + count_words + r")\s+(?:[a-z-]+\s+){0,2}$", re.IGNORECASE)
-        suv = "|".join(r"\s*".join(re.escape(p) for p in w.split()) for w in sorted(lexicon.suv_words, key=len)[::-1])
+        size_words = rf"{_NUMBER}(?:\s*(?:x|×|\*|by|and|,|-|to)\s*{_NUMBER})*\s*(?:{units})\b"
+        self.count = re.compile(
+            rf"\b(?!{size_words})(?P<n>\d{{1,2}}|{count_words})\s+(?:(?:[a-z-]+|{size_words})\s+){{0,2}}$",
+            re.IGNORECASE,
+        )
+        suv_words = sorted(lexicon.suv_words, key=len)[::-1]
+        suv = "|".join(r"\s*".join(re.escape(p) for p in w.split()) for w in suv_words)
         self.suv = re.compile(
             rf"\b(?:{suv})\b\s*(?:value\s*)?(?:of|was|is|=|:)?\s*(?:~|up to|approximately)?\s*"
             rf"(?P<v>{_NUMBER})",
             re.IGNORECASE,
         )
-        dv = "|".join(
-            r"\s*".join(re.escape(p) for p in w.split()) for w in sorted(lexicon.deauville_words, key=len)[::-1]
-        )
+        deauville_words = sorted(lexicon.deauville_words, key=len)[::-1]
+        dv = "|".join(r"\s*".join(re.escape(p) for p in w.split()) for w in deauville_words)
         self.deauville = re.compile(
             rf"\b(?:{dv})\b\s*(?:score\s*)?(?:of|was|is|=|:)?\s*(?P<v>[1-5]|X)\b", re.IGNORECASE
         )
+        # Each word's first part must be in the (lower-cased) sentence for the expression to match.
+        self.suv_hints = tuple({w.split()[0].lower() for w in suv_words if w.split()})
+        self.deauville_hints = tuple({w.split()[0].lower() for w in deauville_words if w.split()})
 
 
 @cache
@@ -183,21 +315,76 @@ def _match_sizes(match: re.Match[str], rules: AttributeRules) -> list[float]:
     return [round(float(n) * factor, 2) for n in _NUMBER_RE.findall(match.group("numbers"))]
 
 
+def _distance(match_start: int, match_end: int, start: int, end: int) -> int:
+    return start - match_end if match_end <= start else max(match_start - end, 0)
+
+
 def _nearest(matches: list[re.Match[str]], start: int, end: int) -> re.Match[str] | None:
+    """The match nearest to [start, end); the first one between equals."""
     best, best_distance = None, None
     for match in matches:
-        distance = start - match.end() if match.end() <= start else max(match.start() - end, 0)
+        distance = _distance(match.start(), match.end(), start, end)
         if best_distance is None or distance < best_distance:
             best, best_distance = match, distance
     return best
 
 
-class SentenceMatches:
-    """The attribute expressions of one sentence, found once and shared by its mentions."""
+def _nearest_value(found: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """The value of the (start, end, value) nearest to [start, end); the first one between equals."""
+    best, best_distance = None, -1
+    for match_start, match_end, value in found:
+        distance = start - match_end if match_end <= start else max(match_start - end, 0)
+        if best_distance < 0 or distance < best_distance:
+            best, best_distance = value, distance
+    return best
 
-    def __init__(self, sentence: str) -> None:
+
+class SentenceMatches:
+    """The attribute expressions of one sentence, found once and shared by its mentions.
+
+    ``lower``: the sentence lower-cased where that is exact for case-insensitive matching (``caseless``), else None.
+    """
+
+    def __init__(self, sentence: str, lower: str | None = None, rules: AttributeRules | None = None) -> None:
         self.sentence = sentence
-        self._found: dict[str, list[re.Match[str]]] = {}
+        self.lower = lower if lower is not None else lower_if_exact(sentence)
+        self.rules = rules
+        self._found: dict[object, list] = {}
+        self._trie_found: dict[PhraseFamily, list[tuple[int, int, str]]] | None = None
+
+    def trie_matches(self, family: PhraseFamily) -> list[tuple[int, int, str]]:
+        """The matches of a word-trie family; the sentence's words are looked up once for all families."""
+        if self.rules is None or family not in self.rules.trie_families:
+            found = self._found.get(family)
+            if found is None:
+                found = self._found[family] = self._trie_matches({w: [family] for w in family.trie or ()}).get(
+                    family, []
+                )
+            return found
+        if self._trie_found is None:
+            self._trie_found = self._trie_matches(self.rules.first_words)
+        return self._trie_found.get(family, [])
+
+    def _trie_matches(
+        self, first_words: dict[str, list[PhraseFamily]]
+    ) -> dict[PhraseFamily, list[tuple[int, int, str]]]:
+        """Matches of the families that have a candidate word in the sentence."""
+        # [separator, word, separator, word, ..., separator]: the words and, by cumulated lengths, their offsets
+        parts = _WORD_SPLIT.split(self.lower)  # type: ignore[arg-type]
+        words = parts[1::2]
+        if first_words.keys().isdisjoint(words):
+            return {}
+        candidates: dict[PhraseFamily, list[int]] = {}
+        families_at = list(map(first_words.get, words))
+        for index in compress(range(len(words)), families_at):
+            for family in families_at[index]:  # type: ignore[union-attr]
+                if family in candidates:
+                    candidates[family].append(index)
+                else:
+                    candidates[family] = [index]
+        offsets = list(accumulate(map(len, parts)))
+        layout = WordLayout(words, offsets[0:-1:2], offsets[1::2], parts[2::2], self.sentence)
+        return {family: family.walk(layout, indices) for family, indices in candidates.items()}
 
     def of(self, key: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         found = self._found.get(key)
@@ -205,9 +392,20 @@ class SentenceMatches:
             found = self._found[key] = list(pattern.finditer(self.sentence))
         return found
 
+    def of_words(self, family: PhraseFamily) -> list[tuple[int, int, str]]:
+        found = self._found.get(family)
+        if found is None:
+            found = self._found[family] = family.matches(self)
+        return found
 
-def _laterality(matches: list[re.Match[str]], words: dict[str, str]) -> str | None:
-    sides = {words[" ".join(m.group("w").lower().split())] for m in matches}
+    def may_contain(self, hints: tuple[str, ...]) -> bool:
+        """False only where none of the hints is in the sentence (case-insensitively)."""
+        lower = self.lower
+        return lower is None or any(hint in lower for hint in hints)
+
+
+def _laterality(found: list[tuple[int, int, str]]) -> str | None:
+    sides = {value for _s, _e, value in found}
     if not sides:
         return None
     if "bilateral" in sides or {"right", "left"} <= sides:
@@ -224,25 +422,23 @@ def _location(
 ) -> str | None:
     anywhere = organ_system in ANY_LOCATION_SYSTEMS
     systems = rules.lexicon.location_systems
-    candidates: list[tuple[re.Match[str], str]] = []
-    for match in [*matches.of("location", rules.location), *matches.of("location_abbr", rules.location_abbreviations)]:
-        name = rules.location_names[" ".join(match.group("w").lower().split())]
-        if anywhere or systems.get(name, "") in ("", organ_system):
-            candidates.append((match, name))
+    candidates: list[tuple[int, int, str]] = []
+    for found in (matches.of_words(rules.location), matches.of_words(rules.location_abbreviations)):
+        for candidate in found:
+            if anywhere or systems.get(candidate[2], "") in ("", organ_system):
+                candidates.append(candidate)
     for index, pattern in enumerate(rules.lexicon.location_patterns):
         if not anywhere and pattern.organ_systems and organ_system not in pattern.organ_systems:
             continue
-        if pattern.requires_any is not None and pattern.requires_any.search(matches.sentence) is None:
+        requires = rules.location_requires[index]
+        if requires is not None and not requires.search(matches):
             continue
         for match in matches.of(f"location_pattern{index}", pattern.regex):
             groups = {k: v for k, v in match.groupdict().items() if v is not None}
             if pattern.roman:
                 groups = {k: str(_ROMAN.get(v.upper(), v)) for k, v in groups.items()}
-            candidates.append((match, pattern.name.format(**groups)))
-    if not candidates:
-        return None
-    nearest = _nearest([m for m, _ in candidates], start, end)
-    return next(name for m, name in candidates if m is nearest)
+            candidates.append((match.start(), match.end(), pattern.name.format(**groups)))
+    return _nearest_value(candidates, start, end) if candidates else None
 
 
 def attributes_near(
@@ -258,65 +454,62 @@ def attributes_near(
     ``organ_system`` (the label's) limits locations to that system's anatomy; "" allows any.
     """
     rules = rules or _rules("")
-    matches = sentence if isinstance(sentence, SentenceMatches) else SentenceMatches(sentence)
+    matches = sentence if isinstance(sentence, SentenceMatches) else SentenceMatches(sentence, rules=rules)
     text = matches.sentence
-    wanted = set(wanted)
     words = rules.lexicon
     found: dict[str, object] = {}
     if "size" in wanted and (size := _nearest(matches.of("size", rules.size), start, end)) is not None:
         sizes = _match_sizes(size, rules)
         found["size_mm"], found["sizes_mm"] = max(sizes), sizes
-    if "laterality" in wanted and (side := _laterality(matches.of("side", rules.laterality), words.laterality)):
+    if "laterality" in wanted and (side := _laterality(matches.of_words(rules.laterality))):
         found["laterality"] = side
     if "location" in wanted and (location := _location(matches, rules, start, end, organ_system)) is not None:
         found["location"] = location
     if "count" in wanted and (count := rules.count.search(text[max(0, start - 40) : start])) is not None:
         word = count.group("n").lower()
         found["count"] = int(word) if word.isdigit() else words.count_words[word]
-    if "change" in wanted and (change := _nearest(matches.of("change", rules.change), start, end)) is not None:
-        found["change"] = words.change[" ".join(change.group("w").lower().split())]
-    if "severity" in wanted and (severity := _nearest(matches.of("severity", rules.severity), start, end)):
-        found["severity"] = words.severity[" ".join(severity.group("w").lower().split())]
-    if "suv_max" in wanted and (suv := _nearest(matches.of("suv", rules.suv), start, end)) is not None:
+    if "change" in wanted and (change := _nearest_value(matches.of_words(rules.change), start, end)) is not None:
+        found["change"] = change
+    if "severity" in wanted and (severity := _nearest_value(matches.of_words(rules.severity), start, end)):
+        found["severity"] = severity
+    suv_wanted = "suv_max" in wanted and matches.may_contain(rules.suv_hints)
+    suv = _nearest(matches.of("suv", rules.suv), start, end) if suv_wanted else None
+    if suv is not None:
         found["suv_max"] = float(suv.group("v"))
-    score = _nearest(matches.of("deauville", rules.deauville), start, end) if "deauville" in wanted else None
-    if score is not None and score.group("v").isdigit():
-        found["deauville"] = int(score.group("v"))
+    if "deauville" in wanted and matches.may_contain(rules.deauville_hints):
+        score = _nearest(matches.of("deauville", rules.deauville), start, end)
+        if score is not None and score.group("v").isdigit():
+            found["deauville"] = int(score.group("v"))
     return found
 
 
 class MentionAttributes:
-    """spaCy component: fills ``attributes`` of each of ``doc._.mentions``."""
+    """Fills ``attributes`` of mentions from their sentences."""
 
     def __init__(self, lexicon_dir: str = "") -> None:
         self.rules = _rules(lexicon_dir)
 
-    def __call__(self, doc: Doc) -> Doc:
-        mentions: list[MentionRecord] = doc._.mentions or []
-        if not mentions:
-            return doc
-        bounds = doc._.sentence_bounds
-        text = doc_text(doc)
+    def assign(self, mentions: list[MentionRecord], text: str, bounds: list[int], lower: str | None = None) -> None:
+        """``bounds``: character start of each sentence, plus the text length; ``lower``: ``lower_if_exact(text)``."""
         by_sentence: dict[int, SentenceMatches] = {}
+        rules = self.rules
         for mention in mentions:
-            if not mention.label.attributes or mention.assertion == "NEGATIVE":  # nothing to describe
+            label = mention.label
+            if not label.attributes or mention.assertion == "NEGATIVE":  # nothing to describe
                 continue
             index = mention.sentence_index
             offset = bounds[index]
             matches = by_sentence.get(index)
             if matches is None:
-                matches = by_sentence[index] = SentenceMatches(text[offset : bounds[index + 1]])
+                after = bounds[index + 1]
+                matches = by_sentence[index] = SentenceMatches(
+                    text[offset:after], lower[offset:after] if lower is not None else None, rules
+                )
             mention.attributes = attributes_near(
                 matches,
                 mention.char_start - offset,
                 mention.char_end - offset,
-                mention.label.attributes,
-                self.rules,
-                mention.label.organ_system,
+                label.attributes,
+                rules,
+                label.organ_system,
             )
-        return doc
-
-
-@Language.factory("ctcurate_attributes", default_config={"lexicon_dir": ""})
-def make_mention_attributes(nlp: Language, name: str, lexicon_dir: str) -> MentionAttributes:
-    return MentionAttributes(lexicon_dir)

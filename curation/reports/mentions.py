@@ -1,4 +1,4 @@
-"""Find abnormality label mentions with a PhraseMatcher (lower-cased) and a token Matcher.
+"""Find abnormality label mentions: lower-cased phrases (synonyms) and spaCy token patterns.
 
 Each label of ``lexicons/labels/*.yaml`` contributes its synonyms (plurals and hyphen/space
 variants are added automatically), optional token patterns, exclusions (a longer phrase that
@@ -7,8 +7,11 @@ overlaps the match and means something else: "calcified granuloma" is not a lung
 calcification only beside "coronary") and ``vetoed_by`` (the clause names another organ: a
 "nodule" in the thyroid is not a lung nodule).
 
-    >>> nlp = build_pipeline()  # doctest: +SKIP
-    >>> [(m.label.name, m.text) for m in nlp("Small right pleural effusions.")._.mentions]  # doctest: +SKIP
+Synonyms, exclusions and pattern anchors are phrases of the shared ``TermMatcher``; this module
+turns its matches into mentions.
+
+    >>> analysis = ReportAnalyzer().analyze("Small right pleural effusions.")  # doctest: +SKIP
+    >>> [(m.label, m.mention_text) for m in analysis.mentions]  # doctest: +SKIP
     [('pleural_effusion', 'pleural effusions')]
 """
 
@@ -20,25 +23,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from spacy.attrs import LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from curation.reports.lexicon import LabelDef, LexiconError, load_lexicon
-from curation.reports.sections import doc_text
+from curation.reports.caseless import boundary_after_first, word_start_trie
+from curation.reports.lexicon import LabelDef, LexiconError
+from curation.reports.term_matcher import TermKind, TermMatcher
 
-if not Doc.has_extension("mentions"):
-    Doc.set_extension("mentions", default=None)
-
-_EXCLUSION_PREFIX = "!"
 # Clause edges for vetoes: the organ named must be in the same clause as the mention.
-_CLAUSE_EDGE = re.compile(r"[;,:()]|\b(?:and|but|however|while|whereas|with)\b", re.IGNORECASE)
+_CLAUSE_EDGE_WORDS = ("and", "but", "however", "while", "whereas", "with")
+_CLAUSE_EDGE = re.compile(r"[;,:()]|\b(?:" + "|".join(_CLAUSE_EDGE_WORDS) + r")\b", re.IGNORECASE)
+# The same over lower-cased text (see ``caseless``); one literal per punctuation mark so every branch opens with one.
+_CLAUSE_EDGE_LOWER = re.compile(
+    "|".join(re.escape(mark) for mark in ";,:()")
+    + "|"
+    + "|".join(boundary_after_first(w[0], re.escape(w[1:])) + r"\b" for w in _CLAUSE_EDGE_WORDS)
+)
 
 
-@dataclass
+@dataclass(slots=True)
 class MentionRecord:
-    """A label mention on a Doc; assertion and attributes are filled by later components."""
+    """A label mention found in a report; assertion and attributes are filled later."""
 
     label: LabelDef
     start: int  # token index
@@ -73,63 +81,101 @@ def phrase_variants(phrase: str) -> set[str]:
     return variants
 
 
-def _word_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    terms = sorted({p.lower() for p in phrases}, key=len, reverse=True)
-    if not terms:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")", re.IGNORECASE)
+class WordStartRegex:
+    """``\\b(?:phrases, longest first)`` case-insensitive: phrases at a word start, possibly inside a longer word.
+
+    ``search`` (is there a match?) takes the text and, where ``caseless.lower_if_exact`` gave one, its lower-cased
+    copy, on which an equivalent expression (``caseless.word_start_trie``) runs much faster.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        terms = sorted({p.lower() for p in phrases}, key=len, reverse=True)
+        self.regex = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")", re.IGNORECASE)
+        ascii_terms = all(t.isascii() for t in terms)
+        self.lower_regex = re.compile(word_start_trie(terms)) if ascii_terms else None
+
+    def search(self, text: str, lower: str | None, start: int = 0, end: int | None = None) -> bool:
+        end = len(text) if end is None else end
+        if lower is not None and self.lower_regex is not None:
+            return self.lower_regex.search(lower, start, end) is not None
+        return self.regex.search(text, start, end) is not None
 
 
-class LabelMatcher:
-    """spaCy component: ``doc._.mentions`` = label mentions (POSITIVE until assertion runs)."""
+def _word_regex(phrases: Iterable[str]) -> WordStartRegex | None:
+    return WordStartRegex(phrases) if phrases else None
 
-    def __init__(self, nlp: Language, lexicon_dir: str = "") -> None:
-        self.labels = {label.name: label for label in load_lexicon(lexicon_dir or None).labels}
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+
+class LabelMentionRules:
+    """The label lexicon compiled: phrases registered on a ``TermMatcher``, token patterns, co-occurrence rules."""
+
+    def __init__(self, nlp: Language, labels: Iterable[LabelDef], terms: TermMatcher) -> None:
+        self.labels = {label.name: label for label in labels}
         # The token Matcher is slow over whole reports. Every pattern starts with a fixed word (its anchor), so
         # each label's Matcher runs only on the few tokens after an anchor, up to the pattern's longest reach.
-        self.anchors = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.patterns: dict[str, Matcher] = {}
         self.reach: dict[str, int] = {}
         # Words one of which must follow the anchor for any pattern of the label to match (None: no such filter);
-        # checked on a window of lower-case ids before the (much slower) Matcher call.
+        # checked before the (much slower) Matcher call, on the TermMatcher's matches of these words where each is
+        # one lower-case token, else on a window of lower-case ids.
         self.required: dict[str, frozenset[int] | None] = {}
+        self.required_as_terms: set[str] = set()
         for label in self.labels.values():
-            synonyms = {v for s in label.synonyms for v in phrase_variants(s)}
-            self.phrases.add(label.name, [nlp.make_doc(s) for s in sorted(synonyms)])
+            terms.add(TermKind.LABEL, label.name, sorted({v for s in label.synonyms for v in phrase_variants(s)}))
             if label.exclusions:
-                exclusions = {v for s in label.exclusions for v in phrase_variants(s)}
-                self.phrases.add(_EXCLUSION_PREFIX + label.name, [nlp.make_doc(s) for s in sorted(exclusions)])
+                exclusions = sorted({v for s in label.exclusions for v in phrase_variants(s)})
+                terms.add(TermKind.EXCLUSION, label.name, exclusions)
             if label.patterns:
                 self.patterns[label.name] = Matcher(nlp.vocab)
                 self.patterns[label.name].add(label.name, [list(p) for p in label.patterns])
                 self.reach[label.name] = max(pattern_reach(p) for p in label.patterns)
-                self.anchors.add(label.name, [nlp.make_doc(w) for p in label.patterns for w in anchor_words(label, p)])
+                anchors = [w for p in label.patterns for w in anchor_words(label, p)]
+                terms.add(TermKind.ANCHOR, label.name, list(dict.fromkeys(anchors)))
                 words = [required_words(p) for p in label.patterns]
-                self.required[label.name] = (
-                    None
-                    if any(w is None for w in words)
-                    else frozenset(nlp.vocab.strings.add(x) for w in words for x in w)  # type: ignore[union-attr]
-                )
+                if any(w is None for w in words):
+                    self.required[label.name] = None
+                    continue
+                flat = sorted({x for w in words for x in w})  # type: ignore[union-attr]
+                self.required[label.name] = frozenset(nlp.vocab.strings.add(x) for x in flat)
+                if all(_is_one_lower_token(nlp, x) for x in flat):
+                    terms.add(TermKind.REQUIRED, label.name, flat)
+                    self.required_as_terms.add(label.name)
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {name: _word_regex(label.vetoed_by) for name, label in self.labels.items()}
 
-    def __call__(self, doc: Doc) -> Doc:
-        strings = doc.vocab.strings
+    def find(
+        self,
+        doc: Doc,
+        text: str,
+        found_terms: list[list[tuple[Any, int, int]]],
+        sentence_starts: list[int],
+        bounds: list[int],
+        token_starts: list[int],
+        lower: str | None = None,
+    ) -> list[MentionRecord]:
+        """Mentions sorted by token start then label name.
+
+        ``sentence_starts``: token index of each sentence; ``bounds``: its character start, plus the text length;
+        ``token_starts``: the character offset of each token; ``lower``: ``caseless.lower_if_exact(text)``.
+        """
         found: dict[str, list[tuple[int, int]]] = {}
-        excluded: dict[str, list[tuple[int, int]]] = {}
-        starts: list[int] = doc._.sentence_starts.tolist()
-        for match_id, start, end in [*self.phrases(doc), *self.pattern_matches(doc, starts)]:
-            key = strings[match_id]
-            target = excluded if key.startswith(_EXCLUSION_PREFIX) else found
-            target.setdefault(key.lstrip(_EXCLUSION_PREFIX), []).append((start, end))
+        for name, start, end in found_terms[TermKind.LABEL]:
+            found.setdefault(name, []).append((start, end))
+        anchors = found_terms[TermKind.ANCHOR]
+        if anchors:
+            required_at: dict[str, list[int]] = {}
+            for name, start, _end in found_terms[TermKind.REQUIRED]:
+                required_at.setdefault(name, []).append(start)
+            for name, start, end in self.pattern_matches(doc, anchors, sentence_starts, required_at):
+                found.setdefault(name, []).append((start, end))
         if not found:
-            doc._.mentions = []
-            return doc
-        text = doc_text(doc)
-        token_starts, token_ends = doc._.token_offsets
-        bounds = doc._.sentence_bounds
+            return []
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        for name, start, end in found_terms[TermKind.EXCLUSION]:
+            excluded.setdefault(name, []).append((start, end))
         required_seen: dict[tuple[str, int], bool] = {}
+        clauses = SentenceClauses(text, lower, bounds)
+        n_tokens = len(token_starts)
+        veto_clause = clauses.vetoed
         mentions = []
         for name, spans in found.items():
             label = self.labels[name]
@@ -138,47 +184,130 @@ class LabelMatcher:
             for start, end in longest_spans(spans) if len(spans) > 1 else spans:
                 if exclusions and any(s < end and start < e for s, e in exclusions):
                     continue
-                sentence = bisect.bisect_right(starts, start) - 1
-                char_start, char_end = int(token_starts[start]), int(token_ends[end - 1])
+                sentence = bisect.bisect_right(sentence_starts, start) - 1
+                char_start = token_starts[start]
+                if end < n_tokens:  # the next token starts after this one and at most one space (spaCy's whitespace)
+                    following = token_starts[end]
+                    char_end = following - 1 if text[following - 1] == " " else following
+                else:
+                    last = doc[end - 1]
+                    char_end = last.idx + len(last)
                 if requires is not None:
                     key = (name, sentence)
                     if key not in required_seen:
-                        required_seen[key] = requires.search(text, bounds[sentence], bounds[sentence + 1]) is not None
+                        required_seen[key] = requires.search(text, lower, bounds[sentence], bounds[sentence + 1])
                     if not required_seen[key]:
                         continue
-                if veto is not None:
-                    first = bounds[sentence]
-                    clause = clause_around(text[first : bounds[sentence + 1]], char_start - first, char_end - first)
-                    if veto.search(clause) is not None:
-                        continue
+                if veto is not None and veto_clause(name, veto, sentence, char_start, char_end):
+                    continue
                 mentions.append(
                     MentionRecord(label, start, end, sentence, char_start, char_end, text[char_start:char_end])
                 )
         mentions.sort(key=lambda m: (m.start, m.label.name))
-        doc._.mentions = mentions
-        return doc
+        return mentions
 
-    def pattern_matches(self, doc: Doc, sentence_starts: list[int]) -> list[tuple[int, int, int]]:
-        strings = doc.vocab.strings
+    def pattern_matches(
+        self,
+        doc: Doc,
+        anchors: list[tuple[str, int, int]],
+        sentence_starts: list[int],
+        required_at: dict[str, list[int]] | None = None,
+    ) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the token patterns that match from an anchor, within its sentence.
+
+        ``required_at``: token positions of the label's required words (TermKind.REQUIRED matches).
+        """
         matches = []
-        anchors = self.anchors(doc) if self.patterns else []
-        lowers: list[int] | None = None
-        for anchor_id, first, _end in anchors:
-            name = strings[anchor_id]
+        lowers: np.ndarray | None = None
+        n_tokens = len(doc)
+        required_at = required_at or {}
+        for name, first, _end in anchors:
             sentence = bisect.bisect_right(sentence_starts, first)
-            sentence_end = sentence_starts[sentence] if sentence < len(sentence_starts) else len(doc)
+            sentence_end = sentence_starts[sentence] if sentence < len(sentence_starts) else n_tokens
             stop = min(first + self.reach[name], sentence_end)
             required = self.required[name]
-            if required is not None:
+            if name in self.required_as_terms:
+                positions = required_at.get(name)
+                if not positions:
+                    continue
+                positions.sort()
+                index = bisect.bisect_left(positions, first + 1)
+                if index == len(positions) or positions[index] >= stop:
+                    continue
+            elif required is not None:
                 if lowers is None:
-                    lowers = doc.to_array(LOWER).tolist()
-                if required.isdisjoint(lowers[first + 1 : stop]):
+                    lowers = doc.to_array(LOWER)
+                if required.isdisjoint(lowers[first + 1 : stop].tolist()):
                     continue
             # spaCy 3.8 returns Span-relative positions here (not Doc-relative): shift them back
             matches.extend(
-                (key, first, first + end) for key, start, end in self.patterns[name](doc[first:stop]) if start == 0
+                (name, first, first + end) for _key, start, end in self.patterns[name](doc[first:stop]) if start == 0
             )
         return matches
+
+
+def _is_one_lower_token(nlp: Language, word: str) -> bool:
+    tokens = nlp.make_doc(word)
+    return len(tokens) == 1 and tokens[0].lower_ == word
+
+
+class SentenceClauses:
+    """Clause edges of each sentence, found once, and the veto checks of clauses, cached.
+
+    ``lower``: ``caseless.lower_if_exact(text)`` or None; ``bounds``: sentence starts plus the text length.
+    """
+
+    def __init__(self, text: str, lower: str | None, bounds: list[int]) -> None:
+        self.text, self.lower, self.bounds = text, lower, bounds
+        self._edges: dict[int, tuple[list[int], list[int]]] = {}
+        self._vetoed: dict[tuple[str, int, int], bool] = {}
+
+    def edges(self, sentence: int) -> tuple[list[int], list[int]]:
+        """(starts, ends) of the clause edges of a sentence, relative to it."""
+        found = self._edges.get(sentence)
+        if found is None:
+            first, after = self.bounds[sentence], self.bounds[sentence + 1]
+            if self.lower is not None:
+                matches = list(_CLAUSE_EDGE_LOWER.finditer(self.lower[first:after]))
+            else:
+                matches = list(_CLAUSE_EDGE.finditer(self.text[first:after]))
+            found = self._edges[sentence] = ([m.start() for m in matches], [m.end() for m in matches])
+        return found
+
+    def vetoed(self, name: str, veto: WordStartRegex, sentence: int, char_start: int, char_end: int) -> bool:
+        """Whether the clause around [char_start, char_end) names a veto word of label ``name``."""
+        text, lower = self.text, self.lower
+        first, after = self.bounds[sentence], self.bounds[sentence + 1]
+        # A veto word in the clause is one in the sentence: most sentences name none, and need no clause.
+        key = (name, first, after)
+        in_sentence = self._vetoed.get(key)
+        if in_sentence is None:
+            in_sentence = self._vetoed[key] = veto.search(text[first:after], lower[first:after] if lower else None)
+        if not in_sentence:
+            return False
+        if _inside_word(text, char_start) or _inside_word(text, char_end):
+            # a clause edge word could end at or cross the mention's edge: only a scan of the cut text says
+            left, right = clause_bounds(text[first:after], char_start - first, char_end - first)
+        else:
+            starts, ends = self.edges(sentence)
+            index = bisect.bisect_right(ends, char_start - first)
+            left = ends[index - 1] if index > 0 else 0
+            index = bisect.bisect_left(starts, char_end - first)
+            right = starts[index] if index < len(starts) else after - first
+        key = (name, first + left, first + right)  # a clause may be the whole sentence: same answer
+        found = self._vetoed.get(key)
+        if found is None:
+            clause = slice(first + left, first + right)
+            found = self._vetoed[key] = veto.search(text[clause], lower[clause] if lower is not None else None)
+        return found
+
+
+_TWO_WORD_CHARACTERS = re.compile(r"\w\w")
+
+
+def _inside_word(text: str, offset: int) -> bool:
+    """Whether word characters lie on both sides of ``offset``."""
+    return 0 < offset < len(text) and _TWO_WORD_CHARACTERS.fullmatch(text, offset - 1, offset + 1) is not None
 
 
 def pattern_reach(pattern: tuple[dict[str, Any], ...]) -> int:
@@ -221,23 +350,40 @@ def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[s
 
 def clause_around(text: str, start: int, end: int) -> str:
     """The part of a sentence between the clause edges around [start, end)."""
+    left, right = clause_bounds(text, start, end)
+    return text[left:right]
+
+
+def clause_bounds(text: str, start: int, end: int, lower: str | None = None) -> tuple[int, int]:
+    """(start, end) of the part of a sentence between the clause edges around [start, end).
+
+    ``lower``: ``caseless.lower_if_exact(text)``, searched instead of ``text`` when given.
+    """
+    pattern = _CLAUSE_EDGE if lower is None else _CLAUSE_EDGE_LOWER
+    searched = text if lower is None else lower
     left = 0
-    for edge in _CLAUSE_EDGE.finditer(text, 0, start):
+    for edge in pattern.finditer(searched, 0, start):
         left = edge.end()
-    right_edge = _CLAUSE_EDGE.search(text, end)
-    return text[left : right_edge.start() if right_edge else len(text)]
+    right_edge = pattern.search(searched, end)
+    return left, right_edge.start() if right_edge else len(text)
 
 
 def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> list[tuple[int, int]]:
     """Drop spans overlapping a longer one; between equal lengths the earlier (or later) wins."""
-    kept: list[tuple[int, int]] = []
+    ordered = sorted(set(spans))
+    previous_end = -1
+    for start, end in ordered:
+        if start < previous_end:
+            break
+        previous_end = end
+    else:
+        return ordered  # no overlaps: all kept
     order = -1 if prefer_later else 1
-    for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], order * s[0])):
-        if all(end <= s or start >= e for s, e in kept):
+    kept: list[tuple[int, int]] = []
+    for _length, _first, start, end in sorted([(s - e, order * s, s, e) for s, e in ordered]):
+        for kept_start, kept_end in kept:
+            if start < kept_end and kept_start < end:
+                break
+        else:
             kept.append((start, end))
     return sorted(kept)
-
-
-@Language.factory("ctcurate_mentions", default_config={"lexicon_dir": ""})
-def make_label_matcher(nlp: Language, name: str, lexicon_dir: str) -> LabelMatcher:
-    return LabelMatcher(nlp, lexicon_dir)

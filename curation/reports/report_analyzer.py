@@ -1,8 +1,11 @@
 """Analyse radiology reports: sections, sentences, label mentions with assertion and attributes.
 
-The pipeline is ``spacy.blank("en")`` plus one small component per concern, each reading its rules
-from ``lexicons/``: sections -> sentences -> organ systems -> label mentions -> assertion ->
-attributes. Character offsets refer to the input text exactly.
+The pipeline is ``spacy.blank("en")`` (its tokenizer, with bullets split off) plus one component,
+``ctcurate_report``, that reads its rules from ``lexicons/`` and does the whole extraction in one pass
+over plain Python data taken from the Doc once: sections -> sentences -> one PhraseMatcher run for
+every lexicon phrase (labels, exclusions, cues, terminators, anatomy) -> organ systems -> label
+mentions -> assertion -> attributes. The result is ``doc._.ctcurate_report``. Character offsets refer to the
+input text exactly.
 
     >>> analyzer = ReportAnalyzer()
     >>> analysis = analyzer.analyze("FINDINGS: Stable 4 mm nodule in the right upper lobe. No pleural effusion.")
@@ -14,25 +17,28 @@ attributes. Character offsets refer to the input text exactly.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-# The imports register the spaCy factories (ctcurate_*).
-from curation.reports import assertion as _assertion
-from curation.reports import attributes as _attributes
-from curation.reports import mentions as _mentions
-from curation.reports import sections as _sections
-from curation.reports import sentences as _sentences
-from curation.reports.lexicon import LabelDef, load_lexicon
-from curation.reports.mentions import MentionRecord
-from curation.reports.sections import TextKeepingTokenizer, doc_text
+from curation.reports.assertion import ContextAssertion
+from curation.reports.attributes import MentionAttributes
+from curation.reports.caseless import lower_if_exact
+from curation.reports.lexicon import LabelDef, Lexicon, load_lexicon
+from curation.reports.mentions import LabelMentionRules, MentionRecord
+from curation.reports.sections import Section, SectionSplitter, TextKeepingTokenizer, doc_text
+from curation.reports.sentences import BULLETS, sentence_starts, sentence_token_starts
+from curation.reports.term_matcher import TermKind, TermMatcher
 
-_FACTORY_MODULES = (_sections, _sentences, _mentions, _assertion, _attributes)
+if not Doc.has_extension("ctcurate_report"):
+    Doc.set_extension("ctcurate_report", default=None)
+
 STATUS_OF_ASSERTION = {
     "POSITIVE": "positive",
     "UNCERTAIN": "uncertain",
@@ -40,7 +46,7 @@ STATUS_OF_ASSERTION = {
     "HISTORICAL": "negative",
 }
 _STATUS_RANK = {"positive": 2, "uncertain": 1, "negative": 0}
-_BULLETS = ("•", "·", "▪", "●", "◦")
+_BULLETS = tuple(BULLETS)
 
 
 @dataclass
@@ -120,18 +126,18 @@ class ReportAnalysis:
 
 
 def build_pipeline(lexicon_dir: Path | None = None) -> Language:
-    """``spacy.blank("en")`` with the ctcurate components, bullets split off as prefixes."""
-    config = {"lexicon_dir": str(lexicon_dir) if lexicon_dir else ""}
+    """``spacy.blank("en")`` with bullets split off as prefixes and the ``ctcurate_report`` component."""
+    nlp = blank_pipeline()
+    nlp.add_pipe("ctcurate_report", config={"lexicon_dir": str(lexicon_dir) if lexicon_dir else ""})
+    return nlp
+
+
+def blank_pipeline() -> Language:
+    """``spacy.blank("en")`` whose tokenizer splits bullets off and keeps the input text on the Doc."""
     nlp = spacy.blank("en")
-    prefixes = [*nlp.Defaults.prefixes, *(b for b in _BULLETS)]
+    prefixes = [*nlp.Defaults.prefixes, *_BULLETS]
     nlp.tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
-    nlp.add_pipe("ctcurate_sections", config=config)
-    nlp.add_pipe("ctcurate_sentences")
-    nlp.add_pipe("ctcurate_organ_systems", config=config)
-    nlp.add_pipe("ctcurate_mentions", config=config)
-    nlp.add_pipe("ctcurate_assertion", config=config)
-    nlp.add_pipe("ctcurate_attributes", config=config)
     return nlp
 
 
@@ -152,68 +158,134 @@ class ReportAnalyzer:
 
 
 def to_analysis(doc: Doc) -> ReportAnalysis:
-    """Public records from an analysed Doc; heading-only sentences and mentions inside headings are dropped."""
-    sections = doc._.sections or []
-    starts = [int(s) for s in doc._.sentence_starts] if len(doc) else []
-    sentence_sections = doc._.sentence_sections
-    organ_systems = doc._.sentence_organ_systems or []
-    full_text = doc_text(doc)
-    bounds = doc._.sentence_bounds
+    """The ``ReportAnalysis`` of a Doc that went through ``ctcurate_report``."""
+    analysis = doc._.ctcurate_report
+    if analysis is None:
+        raise ValueError("the Doc was not analysed: its pipeline has no ctcurate_report component")
+    return analysis
+
+
+class ReportComponent:
+    """spaCy component: ``doc._.ctcurate_report`` = the report's ``ReportAnalysis``.
+
+    Heading-only sentences ("LUNGS:") and mentions inside headings are left out of the result.
+    """
+
+    def __init__(self, nlp: Language, lexicon_dir: str = "") -> None:
+        lexicon: Lexicon = load_lexicon(lexicon_dir or None)
+        self.splitter = SectionSplitter(lexicon.sections)
+        self.terms = TermMatcher(nlp)
+        for system in lexicon.organ_systems:
+            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.terms)
+        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms)
+        self.assertion = ContextAssertion(lexicon.assertion, self.terms)
+        self.attributes = MentionAttributes(lexicon_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.ctcurate_report = self.analyze(doc)
+        return doc
+
+    def analyze(self, doc: Doc) -> ReportAnalysis:
+        text = doc_text(doc)
+        sections = self.splitter.split(text)
+        style = "sectioned" if any(s.heading is not None for s in sections) else "prose"
+        section_names = list(dict.fromkeys(s.name for s in sections))
+        if len(doc) == 0:
+            return ReportAnalysis(style, section_names, [], [])
+        forced = [offset for s in sections for offset in (s.heading_start, s.start) if offset < len(text)]
+        token_starts: list[int] = doc.to_array(IDX).tolist()
+        starts = sentence_token_starts(token_starts, sentence_starts(text, forced))
+        bounds = [*(token_starts[t] for t in starts), len(text)]
+        found_terms = self.terms(doc)
+        sentences, kept_index = _sentences(text, sections, bounds)
+        if not sentences:
+            return ReportAnalysis(style, section_names, [], [])
+        organ_systems: dict[int, set[str]] = {}
+        for system, start, _end in found_terms[TermKind.ORGAN_SYSTEM]:
+            organ_systems.setdefault(bisect.bisect_right(starts, start) - 1, set()).add(system)
+        lower = lower_if_exact(text)
+        mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower)
+        self.assertion.assign(mentions, found_terms, starts)
+        mentions = [m for m in mentions if m.sentence_index in kept_index]
+        self.attributes.assign(mentions, text, bounds, lower)
+        for index, sentence in kept_index.items():
+            systems = organ_systems.get(index)
+            if systems:
+                result = sentences[sentence]
+                result.organ_systems = sorted({*result.organ_systems, *systems})
+        public = [_to_mention(m, kept_index[m.sentence_index], sentences) for m in mentions]
+        for mention in public:
+            sentence = sentences[mention.sentence_index]
+            if mention.organ_system not in sentence.organ_systems:
+                sentence.organ_systems = sorted({*sentence.organ_systems, mention.organ_system})
+        return ReportAnalysis(style, section_names, sentences, public)
+
+
+def _sentences(text: str, sections: list[Section], bounds: list[int]) -> tuple[list[SentenceResult], dict[int, int]]:
+    """Public sentences (heading-only and empty ones left out) and {sentence index: public index}."""
+    heading_starts = [s.heading_start for s in sections]
     kept_index: dict[int, int] = {}
     sentences: list[SentenceResult] = []
-    for index in range(len(starts)):
+    for index in range(len(bounds) - 1):
         end_char = bounds[index + 1]
-        section = sections[int(sentence_sections[index])]
+        section = sections[max(bisect.bisect_right(heading_starts, bounds[index]) - 1, 0)]
         if end_char <= section.start and section.heading is not None:
             continue  # the heading itself ("LUNGS:")
         char_start = max(bounds[index], section.start)
-        text = full_text[char_start:end_char].rstrip()
-        if not text:
+        sentence_text = text[char_start:end_char].rstrip()
+        if not sentence_text:
             continue
         kept_index[index] = len(sentences)
+        system = section.organ_system
         sentences.append(
             SentenceResult(
-                index=len(sentences),
-                section=section.name,
-                char_start=char_start,
-                char_end=char_start + len(text),
-                text=text,
-                organ_systems=sorted(organ_systems[index]),
+                len(sentences),
+                section.name,
+                char_start,
+                char_start + len(sentence_text),
+                sentence_text,
+                [system] if system else [],
             )
         )
-    records = [m for m in doc._.mentions or [] if m.sentence_index in kept_index]
-    mentions = [_to_mention(m, kept_index[m.sentence_index], sentences) for m in records]
-    for mention in mentions:
-        sentence = sentences[mention.sentence_index]
-        if mention.organ_system not in sentence.organ_systems:
-            sentence.organ_systems = sorted({*sentence.organ_systems, mention.organ_system})
-    return ReportAnalysis(
-        style="sectioned" if any(s.heading is not None for s in sections) else "prose",
-        sections=list(dict.fromkeys(s.name for s in sections)),
-        sentences=sentences,
-        mentions=mentions,
-    )
+    return sentences, kept_index
 
 
 def _to_mention(record: MentionRecord, sentence_index: int, sentences: list[SentenceResult]) -> Mention:
+    label = record.label
     attributes = record.attributes
+    if not attributes:
+        return Mention(
+            label.name,
+            label.organ_system,
+            record.assertion,
+            record.text,
+            record.char_start,
+            record.char_end,
+            sentence_index,
+            sentences[sentence_index].section,
+        )
     sizes = attributes.get("sizes_mm")
     return Mention(
-        label=record.label.name,
-        organ_system=record.label.organ_system,
-        assertion=record.assertion,
-        mention_text=record.text,
-        char_start=record.char_start,
-        char_end=record.char_end,
-        sentence_index=sentence_index,
-        section=sentences[sentence_index].section,
-        laterality=attributes.get("laterality"),  # type: ignore[arg-type]
-        location=attributes.get("location"),  # type: ignore[arg-type]
-        size_mm=attributes.get("size_mm"),  # type: ignore[arg-type]
-        sizes_mm=list(sizes) if sizes else None,  # type: ignore[call-overload]
-        count=attributes.get("count"),  # type: ignore[arg-type]
-        change=attributes.get("change"),
-        severity=attributes.get("severity"),  # type: ignore[arg-type]
-        suv_max=attributes.get("suv_max"),  # type: ignore[arg-type]
-        deauville=attributes.get("deauville"),  # type: ignore[arg-type]
+        label.name,
+        label.organ_system,
+        record.assertion,
+        record.text,
+        record.char_start,
+        record.char_end,
+        sentence_index,
+        sentences[sentence_index].section,
+        attributes.get("laterality"),  # type: ignore[arg-type]
+        attributes.get("location"),  # type: ignore[arg-type]
+        attributes.get("size_mm"),  # type: ignore[arg-type]
+        list(sizes) if sizes else None,  # type: ignore[call-overload]
+        attributes.get("count"),  # type: ignore[arg-type]
+        attributes.get("change"),  # type: ignore[arg-type]
+        attributes.get("severity"),  # type: ignore[arg-type]
+        attributes.get("suv_max"),  # type: ignore[arg-type]
+        attributes.get("deauville"),  # type: ignore[arg-type]
     )
+
+
+@Language.factory("ctcurate_report", default_config={"lexicon_dir": ""})
+def make_report_component(nlp: Language, name: str, lexicon_dir: str) -> ReportComponent:
+    return ReportComponent(nlp, lexicon_dir)

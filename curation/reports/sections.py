@@ -4,6 +4,7 @@ Headings come from ``lexicons/sections.yaml``: "FINDINGS:", "Impression:", and o
 sub-headings such as "LUNGS:" (findings, tagged ``lung_airways``). A report without headings is
 one findings section, unless an impression cue ("IMPRESSION", "Conclusion") opens a conclusion.
 
+    >>> from curation.reports.lexicon import load_lexicon
     >>> splitter = SectionSplitter(load_lexicon().sections)
     >>> text = "FINDINGS:\\nLUNGS: Small left effusion.\\nIMPRESSION: Left pleural effusion."
     >>> [(s.name, s.organ_system) for s in splitter.split(text)]
@@ -18,15 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
-from curation.reports.lexicon import SectionHeading, SectionLexicon, load_lexicon
-
-if not Doc.has_extension("sections"):
-    Doc.set_extension("sections", default=None)
+from curation.reports.lexicon import SectionHeading, SectionLexicon
 
 _TEXT_KEY = "ctcurate_text"
+_SENTENCE_PUNCTUATION = ".!?"
 
 
 def doc_text(doc: Doc) -> str:
@@ -64,8 +62,23 @@ def _alternation(phrases: list[str]) -> str:
     return "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
 
 
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    position = text.find("\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
+
+
 class SectionSplitter:
-    """Finds headings with two regular expressions built from the lexicon."""
+    """Finds headings with regular expressions built from the lexicon.
+
+    Headings can only start at a line start or right after a sentence's final punctuation, so the
+    expressions are tried at those positions only (a scan of every character costs more than the
+    rest of the splitting): ``.match`` at each line start, and one expression per punctuation mark
+    whose literal first character lets the regex engine skip to the candidates.
+    """
 
     def __init__(self, lexicon: SectionLexicon) -> None:
         self._by_heading: dict[str, SectionHeading] = {h.heading.upper(): h for h in lexicon.headings}
@@ -76,15 +89,44 @@ class SectionSplitter:
             rf"(?im)^[ \t]*{list_marker}(?P<h>{names})[ \t]*:[ \t]*|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
         )
         # Mid-line, only in capitals with a colon, after a sentence end ("... normal. IMPRESSION: ...").
-        self._inline_heading = re.compile(rf"(?<=[.!?])[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*")
+        inline = rf"[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*"
+        self._inline_heading = re.compile(rf"(?<=[.!?]){inline}")
+        # One expression per punctuation mark (the match includes the mark); exact only when no heading
+        # contains one of the marks (then a match holds exactly one, at its start).
+        self._inline_after: tuple[tuple[str, re.Pattern[str]], ...] | None = None
+        if not any(mark in h.heading for h in lexicon.headings for mark in _SENTENCE_PUNCTUATION):
+            self._inline_after = tuple((mark, re.compile(re.escape(mark) + inline)) for mark in _SENTENCE_PUNCTUATION)
         cues = _alternation(list(lexicon.impression_cues))
         self._impression_cue = re.compile(rf"(?i)(?:^|(?<=[.!?\n]))[ \t]*(?P<h>{cues})\b[ \t]*:?")
+        self._impression_cue_at_start = re.compile(rf"(?i)[ \t]*(?P<h>{cues})\b[ \t]*:?")
+        self._impression_cue_after = tuple(
+            (mark, re.compile(rf"(?i){re.escape(mark)}[ \t]*(?P<h>{cues})\b[ \t]*:?")) for mark in ".!?\n"
+        )
+
+    def _line_heading_matches(self, text: str) -> list[re.Match[str]]:
+        """``self._line_heading.finditer(text)``, tried only where ``^`` can match."""
+        matches = []
+        covered = 0
+        for start in _line_starts(text):
+            if start < covered:
+                continue  # inside a heading that spans lines ("LUNGS AND\nPLEURA:")
+            match = self._line_heading.match(text, start)
+            if match is not None:
+                matches.append(match)
+                covered = match.end()
+        return matches
+
+    def _inline_heading_matches(self, text: str) -> list[re.Match[str]]:
+        """The matches of ``self._inline_heading`` (group positions are what count)."""
+        if self._inline_after is None:
+            return list(self._inline_heading.finditer(text))
+        return [m for mark, pattern in self._inline_after if mark in text for m in pattern.finditer(text)]
 
     def find_headings(self, text: str) -> list[tuple[int, int, SectionHeading, str]]:
         """(heading start, body start, heading record, heading as written), in text order."""
         found: dict[int, tuple[int, int, SectionHeading, str]] = {}
-        for pattern in (self._line_heading, self._inline_heading):
-            for match in pattern.finditer(text):
+        for matches in (self._line_heading_matches(text), self._inline_heading_matches(text)):
+            for match in matches:
                 group = "h" if match.group("h") else "u"
                 written = match.group(group)
                 record = self._by_heading.get(" ".join(written.upper().split()))
@@ -106,8 +148,16 @@ class SectionSplitter:
             sections.append(Section(record.section, record.organ_system, heading_start, body_start, end, written))
         return sections
 
+    def _impression_cue_search(self, text: str) -> re.Match[str] | None:
+        """``self._impression_cue.search(text)``: at the text start, else the leftmost after a mark."""
+        match = self._impression_cue_at_start.match(text)
+        if match is not None:
+            return match
+        found = [m for mark, pattern in self._impression_cue_after if mark in text if (m := pattern.search(text))]
+        return min(found, key=lambda m: m.start()) if found else None
+
     def _split_prose(self, text: str) -> list[Section]:
-        cue = self._impression_cue.search(text)
+        cue = self._impression_cue_search(text)
         if cue is None or not text[: cue.start("h")].strip():
             if cue is not None:  # the report opens with the cue: all of it is the impression
                 return [Section("impression", None, cue.start("h"), cue.end(), len(text), cue.group("h"))]
@@ -116,19 +166,3 @@ class SectionSplitter:
             Section("findings", None, 0, 0, cue.start("h")),
             Section("impression", None, cue.start("h"), cue.end(), len(text), cue.group("h")),
         ]
-
-
-class SectionComponent:
-    """spaCy component: ``doc._.sections`` = the report's sections."""
-
-    def __init__(self, lexicon_dir: str = "") -> None:
-        self.splitter = SectionSplitter(load_lexicon(lexicon_dir or None).sections)
-
-    def __call__(self, doc: Doc) -> Doc:
-        doc._.sections = self.splitter.split(doc_text(doc))
-        return doc
-
-
-@Language.factory("ctcurate_sections", default_config={"lexicon_dir": ""})
-def make_section_component(nlp: Language, name: str, lexicon_dir: str) -> SectionComponent:
-    return SectionComponent(lexicon_dir)

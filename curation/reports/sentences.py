@@ -1,10 +1,9 @@
-"""Sentence splitting that survives radiology text, and organ-system tagging of sentences.
+"""Sentence splitting that survives radiology text.
 
-Boundaries are found with regular expressions over the whole text (fast, no per-token Python)
-and written onto the spaCy Doc in one ``from_array`` call. They fall after ``. ! ?`` followed by
-space, but not after abbreviations ("Dr.", "vs.", "e.g.", "approx."), not inside decimals
-("3.2 x 2.1 cm"), not after a list number ("2. Mild effusion"); and they fall before bullets, list
-items at a line start, blank lines and section headings.
+Boundaries are found with regular expressions over the whole text (fast, no per-token Python).
+They fall after ``. ! ?`` followed by space, but not after abbreviations ("Dr.", "vs.", "e.g.",
+"approx."), not inside decimals ("3.2 x 2.1 cm"), not after a list number ("2. Mild effusion");
+and they fall before bullets, list items at a line start, blank lines and section headings.
 
     >>> text = "Nodule measures 3.2 x 2.1 cm, vs. 2.9 cm before. Dr. Smith was called."
     >>> [text[a:b] for a, b in sentence_spans(text)]
@@ -16,26 +15,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-
-import numpy as np
-from spacy.attrs import IDX, LENGTH, SENT_START
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
-
-from curation.reports.lexicon import load_lexicon
-from curation.reports.sections import doc_text
-
-if not Doc.has_extension("sentence_starts"):
-    Doc.set_extension("sentence_starts", default=None)  # token index where each sentence starts
-if not Doc.has_extension("sentence_bounds"):
-    Doc.set_extension("sentence_bounds", default=None)  # char offsets: sentence i is [b[i], b[i+1])
-if not Doc.has_extension("token_offsets"):
-    Doc.set_extension("token_offsets", default=None)  # (char start, char end) arrays, one entry per token
-if not Doc.has_extension("sentence_sections"):
-    Doc.set_extension("sentence_sections", default=None)  # index into doc._.sections per sentence
-if not Doc.has_extension("sentence_organ_systems"):
-    Doc.set_extension("sentence_organ_systems", default=None)  # set of organ systems per sentence
 
 # Words after which a period does not end a sentence (compared lower-cased, without the period).
 ABBREVIATIONS = frozenset(
@@ -79,17 +58,26 @@ ABBREVIATIONS = frozenset(
     ]
 )
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
-_NEXT_START = re.compile(r"\s+")
-_BULLET = re.compile(r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*")  # literal first: no lookbehind at every position
-_LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)")
+BULLETS = "•·▪●◦"
+# "[.!?]+" written as "[.!?][.!?]*": an expression that opens with a character class lets the regex engine skip
+# to the candidates; a repeat does not. The period-only variant opens with a literal, faster still.
+# The match takes the whitespace after the end too (no end can start inside it): the next sentence starts at its end.
+_SENTENCE_END = re.compile(r"[.!?][.!?]*[\"')\]]*\s+")
+_PERIOD_END = re.compile(r"\.[.!?]*[\"')\]]*\s+")
+_LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)")  # tried at line starts only
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _LINE_AFTER_STOP = re.compile(r"[.:;!?][ \t]*\n\s*")
 _QUOTE_SEPARATOR = re.compile(r"\"(?<=\s\")\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*|\d+)$")
+# A word of more letters than the longest abbreviation is none (and not a list number): no need to look closer.
+_LONGER_THAN_ABBREVIATIONS = max(len(a) for a in ABBREVIATIONS) + 1
 
 
 def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) -> bool:
+    if end - _LONGER_THAN_ABBREVIATIONS >= sentence_start:
+        letters = text[end - _LONGER_THAN_ABBREVIATIONS : end]
+        if letters.isalpha() and letters.isascii():
+            return False
     word = _LAST_WORD.search(text, max(sentence_start, end - 12), end)
     if word is None:
         return False
@@ -100,21 +88,55 @@ def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) ->
     return token.isdigit() and not text[sentence_start : word.start()].strip()
 
 
+def _bullet_starts(text: str) -> list[int]:
+    """Bullets at the text start or after a space or another bullet ("• Emphysema", not "a·b")."""
+    found = []
+    for bullet in BULLETS:
+        position = text.find(bullet)
+        while position >= 0:
+            if position == 0 or text[position - 1].isspace() or text[position - 1] in BULLETS:
+                found.append(position)
+            position = text.find(bullet, position + 1)
+    return found
+
+
+def _line_structure_starts(text: str) -> set[int]:
+    """Starts after blank lines and line breaks after a stop, and of list items at a line start."""
+    starts = {m.end() for pattern in (_BLANK_LINE, _LINE_AFTER_STOP) for m in pattern.finditer(text)}
+    position = -1
+    while True:
+        match = _LIST_ITEM.match(text, position + 1)
+        if match is not None:
+            starts.add(match.start())
+        position = text.find("\n", position + 1)
+        if position < 0:
+            return starts
+
+
 def sentence_starts(text: str, forced: Iterable[int] = ()) -> list[int]:
     """Character offsets where sentences start (always includes the first non-space character)."""
-    starts = {m.end() for pattern in (_BLANK_LINE, _LINE_AFTER_STOP) for m in pattern.finditer(text)}
-    starts.update(m.start() for pattern in (_BULLET, _LIST_ITEM, _QUOTE_SEPARATOR) for m in pattern.finditer(text))
+    starts = _line_structure_starts(text) if "\n" in text else {0} if _LIST_ITEM.match(text) else set()
+    if not text.isascii():
+        starts.update(_bullet_starts(text))
+    if '"' in text:
+        starts.update(m.start() for m in _QUOTE_SEPARATOR.finditer(text))
     starts.update(forced)
     structural = sorted(starts)
-    for match in _SENTENCE_END.finditer(text):
-        position = bisect.bisect_right(structural, match.start()) - 1
+    ends = _PERIOD_END if "!" not in text and "?" not in text else _SENTENCE_END
+    n_chars = len(text)
+    for match in ends.finditer(text):
+        end = match.start()
+        position = bisect.bisect_right(structural, end) - 1
         current = structural[position] if position >= 0 else 0
-        if _is_abbreviation_or_list_number(text, match.start(), current):
+        if _is_abbreviation_or_list_number(text, end, current):
             continue
-        space = _NEXT_START.match(text, match.end())
-        if space is not None and space.end() < len(text):
-            starts.add(space.end())
-            bisect.insort(structural, space.end())
+        next_start = match.end()
+        if next_start < n_chars:
+            starts.add(next_start)
+            if not structural or next_start > structural[-1]:
+                structural.append(next_start)
+            else:
+                bisect.insort(structural, next_start)
     first = len(text) - len(text.lstrip())
     starts.add(first)
     return sorted(s for s in starts if first <= s < len(text))
@@ -133,68 +155,12 @@ def sentence_spans(text: str, forced: Iterable[int] = ()) -> list[tuple[int, int
     return spans
 
 
-def set_sentence_starts(doc: Doc, starts: list[int]) -> None:
-    """Mark the tokens at (or first after) the given character offsets as sentence starts."""
-    if len(doc) == 0:
-        return
-    token_starts = doc.to_array([IDX]).reshape(-1).astype(np.int64)
-    flags = np.full(len(doc), -1, dtype=np.int64)
-    positions = np.searchsorted(token_starts, np.asarray(starts, dtype=np.int64), side="left")
-    flags[positions[positions < len(doc)]] = 1
-    flags[0] = 1
-    doc.from_array([SENT_START], flags.astype(np.uint64).reshape(-1, 1))
-
-
-class RadiologySentencizer:
-    """spaCy component: sentence starts from ``sentence_starts``, forced at section headings and bodies."""
-
-    def __call__(self, doc: Doc) -> Doc:
-        sections = doc._.sections or []
-        text = doc_text(doc)
-        forced = [offset for s in sections for offset in (s.heading_start, s.start) if offset < len(text)]
-        set_sentence_starts(doc, sentence_starts(text, forced))
-        offsets = doc.to_array([IDX, LENGTH, SENT_START]).astype(np.int64).reshape(-1, 3)
-        doc._.token_offsets = (offsets[:, 0], offsets[:, 0] + offsets[:, 1])
-        token_starts = np.flatnonzero(offsets[:, 2] == 1)
-        doc._.sentence_starts = token_starts
-        char_starts = offsets[token_starts, 0]
-        doc._.sentence_bounds = [*(int(c) for c in char_starts), len(text)]
-        section_starts = np.asarray([s.heading_start for s in sections], dtype=np.int64)
-        if len(doc) and len(section_starts):
-            doc._.sentence_sections = np.maximum(np.searchsorted(section_starts, char_starts, side="right") - 1, 0)
-        else:
-            doc._.sentence_sections = np.zeros(len(token_starts), dtype=np.int64)
-        return doc
-
-
-class OrganSystemTagger:
-    """spaCy component: ``doc._.sentence_organ_systems`` from anatomy terms and sub-headings."""
-
-    def __init__(self, nlp: Language, lexicon_dir: str = "") -> None:
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for system in load_lexicon(lexicon_dir or None).organ_systems:
-            self.matcher.add(system.name, [nlp.make_doc(term) for term in system.terms])
-
-    def __call__(self, doc: Doc) -> Doc:
-        sentence_starts = doc._.sentence_starts
-        sections = doc._.sections or []
-        tagged: list[set[str]] = []
-        for section_index in doc._.sentence_sections:
-            system = sections[section_index].organ_system if sections else None
-            tagged.append({system} if system else set())
-        strings = doc.vocab.strings
-        for match_id, start, _end in self.matcher(doc):
-            sentence = int(np.searchsorted(sentence_starts, start, side="right")) - 1
-            tagged[sentence].add(strings[match_id])
-        doc._.sentence_organ_systems = tagged
-        return doc
-
-
-@Language.factory("ctcurate_sentences")
-def make_sentencizer(nlp: Language, name: str) -> RadiologySentencizer:
-    return RadiologySentencizer()
-
-
-@Language.factory("ctcurate_organ_systems", default_config={"lexicon_dir": ""})
-def make_organ_system_tagger(nlp: Language, name: str, lexicon_dir: str) -> OrganSystemTagger:
-    return OrganSystemTagger(nlp, lexicon_dir)
+def sentence_token_starts(token_starts: list[int], char_starts: list[int]) -> list[int]:
+    """Token index of each sentence: the token at (or first after) each character offset; token 0 always."""
+    n_tokens = len(token_starts)
+    if n_tokens == 0:
+        return []
+    found = {bisect.bisect_left(token_starts, offset) for offset in char_starts}
+    found.add(0)
+    found.discard(n_tokens)
+    return sorted(t for t in found if t < n_tokens)

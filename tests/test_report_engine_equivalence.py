@@ -1,0 +1,185 @@
+"""The one-pass report engine's shortcuts give the same results as the plain expressions they replace.
+
+Each fast path (lower-cased word-start expressions, the word trie of attribute words, headings tried at
+line starts and after sentence ends only, sentence ends with the abbreviation shortcut) is checked against
+the straightforward regular expression on tricky strings and, where the fixture is present, on the 800
+CT-RATE development reports. Also: the size-is-not-a-count fix, and the spaCy pipeline contract.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import polars as pl
+import pytest
+
+from curation.reports.attributes import SentenceMatches, _rules
+from curation.reports.caseless import lower_if_exact, word_start_alternation
+from curation.reports.lexicon import load_lexicon
+from curation.reports.mentions import WordStartRegex, clause_bounds
+from curation.reports.report_analyzer import ReportAnalyzer, build_pipeline
+from curation.reports.sections import SectionSplitter
+from curation.reports.sentences import _LAST_WORD, ABBREVIATIONS, sentence_starts
+from tests.conftest import shared_fixture
+
+TRICKY = [
+    "No Effusion; effusions. Paraedema. EDEMA_x edema-like",
+    "Right-sided effusion, RUL nodule, rul, Rt. and LT lung; bilateral (both sides) on  both\tsides.",
+    "Stable, unchanged; no significant change. Newly developed NEWLY  DEVELOPED lesion.",
+    "Nodule • in the right upper lobe · left lower lobe, RLL/LLL, the Middle Lobe.",
+    "Cœur agrandi, épanchement pleural droit; İstanbul ſtable Kelvin K right",
+    "segment VII of the liver, hepatic segment 4, S7; T12 and L1-L2, C7.",
+    "“Quoted” right – left — mild° moderate² severe",
+    "",
+    "x",
+]
+
+
+@pytest.fixture(scope="module")
+def dev_reports() -> list[str]:
+    path = shared_fixture("reports/ct_rate_dev_800.csv")
+    return [str(t or "") for t in pl.read_csv(path).get_column("report_text").to_list()]
+
+
+def _sentences_of(texts: list[str]) -> list[str]:
+    return [s for t in texts for s in re.split(r"(?<=[.;])\s+", t) if s]
+
+
+def test_word_start_alternation_matches_the_case_insensitive_expression(dev_reports: list[str]) -> None:
+    phrases = ["effusion", "edema", "right", "rt", "no", "lung", "(left", "-like", "x"]
+    for phrase_set in (phrases, ["and", "but", "however"], ["liver", "hepatic", "segment 4"]):
+        ordered = sorted({p.lower() for p in phrase_set}, key=len, reverse=True)
+        plain = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + ")", re.IGNORECASE)
+        fast = re.compile(word_start_alternation(ordered))
+        for text in [*TRICKY, *_sentences_of(dev_reports[:200])]:
+            lower = lower_if_exact(text)
+            if lower is None:
+                continue
+            assert [m.span() for m in fast.finditer(lower)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_lower_if_exact_refuses_non_ascii_letters() -> None:
+    assert lower_if_exact("Nodule • 3 mm – “x”") == "nodule • 3 mm – “x”"
+    assert lower_if_exact("Cœur agrandi") is None
+    assert lower_if_exact("ſtable") is None
+
+
+def test_word_start_regex_search_equals_the_plain_expression(dev_reports: list[str]) -> None:
+    regex = WordStartRegex(["Pleural", "lung", "LAD", "bile duct", "mediastin"])
+    for text in [*TRICKY, *_sentences_of(dev_reports[:300])]:
+        expected = regex.regex.search(text) is not None
+        assert regex.search(text, lower_if_exact(text)) == expected, text
+        for start in range(0, len(text), 7):
+            expected = regex.regex.search(text, start, start + 20) is not None
+            assert regex.search(text, lower_if_exact(text), start, start + 20) == expected
+
+
+def test_clause_bounds_on_lower_text_equal_the_plain_expression(dev_reports: list[str]) -> None:
+    for text in [*TRICKY, *_sentences_of(dev_reports[:200])]:
+        lower = lower_if_exact(text)
+        for start in range(0, len(text), 5):
+            end = min(len(text), start + 6)
+            assert clause_bounds(text, start, end, lower) == clause_bounds(text, start, end), (text, start)
+
+
+def test_attribute_word_lists_match_like_their_regular_expressions(dev_reports: list[str]) -> None:
+    rules = _rules("")
+    families = [rules.laterality, rules.change, rules.severity, rules.location, rules.location_abbreviations]
+    for sentence in [*TRICKY, *_sentences_of(dev_reports)]:
+        matches = SentenceMatches(sentence, rules=rules)
+        for family in families:
+            expected = [(m.start(), m.end(), family._value_of(m.group("w"))) for m in family.regex.finditer(sentence)]
+            assert matches.of_words(family) == expected, (sentence, family.regex.pattern[:60])
+
+
+def _reference_headings(splitter: SectionSplitter, text: str) -> list[tuple[int, int, str]]:
+    """``find_headings`` with the full-text expressions (no candidate positions)."""
+    found: dict[int, tuple[int, int, str]] = {}
+    for pattern in (splitter._line_heading, splitter._inline_heading):
+        for match in pattern.finditer(text):
+            group = "h" if match.group("h") else "u"
+            if splitter._by_heading.get(" ".join(match.group(group).upper().split())) is not None:
+                found.setdefault(match.start(group), (match.start(group), match.end(), match.group(group)))
+    return [found[key] for key in sorted(found)]
+
+
+def test_section_headings_and_impression_cue_equal_the_full_text_expressions(dev_reports: list[str]) -> None:
+    splitter = SectionSplitter(load_lexicon().sections)
+    texts = [
+        *dev_reports,
+        "FINDINGS:\nLUNGS AND\nPLEURA: clear.\n  IMPRESSION: normal. CONCLUSION: none! IMPRESSION : x",
+        "Normal. IMPRESSION: ok? FINDINGS: x.\nImpression\nNo change.",
+        "In conclusion the lungs are clear. Opinion: none",
+        "Conclusion: at the start.",
+    ]
+    for text in texts:
+        assert [(a, b, w) for a, b, _r, w in splitter.find_headings(text)] == _reference_headings(splitter, text)
+        cue = splitter._impression_cue.search(text)
+        fast = splitter._impression_cue_search(text)
+        assert (cue.span("h"), cue.end()) == (fast.span("h"), fast.end()) if cue else fast is None
+
+
+def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
+    """The splitter written plainly: every expression over the whole text, every abbreviation looked up."""
+    starts = {m.end() for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*") for m in re.finditer(p, text)}
+    for pattern in (r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*", r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)"):
+        starts.update(m.start() for m in re.finditer(pattern, text))
+    starts.update(m.start() for m in re.finditer(r"\"(?<=\s\")\s*(?=[A-Z])", text))
+    starts.update(forced)
+    structural = sorted(starts)
+    for match in re.finditer(r"[.!?]+[\"')\]]*(?=\s)", text):
+        position = bisect.bisect_right(structural, match.start()) - 1
+        current = structural[position] if position >= 0 else 0
+        word = _LAST_WORD.search(text, max(current, match.start() - 12), match.start())
+        if word is not None:
+            token = word.group(1).lower().rstrip(".")
+            if token in ABBREVIATIONS or (token.isdigit() and not text[current : word.start()].strip()):
+                continue
+        space = re.compile(r"\s+").match(text, match.end())
+        if space is not None and space.end() < len(text):
+            starts.add(space.end())
+            bisect.insort(structural, space.end())
+    first = len(text) - len(text.lstrip())
+    starts.add(first)
+    return sorted(s for s in starts if first <= s < len(text))
+
+
+def test_sentence_starts_equal_the_plain_splitter(dev_reports: list[str]) -> None:
+    texts = [
+        *dev_reports,
+        *TRICKY,
+        '1. Cardiomegaly.\n2. Small effusion!! Next? "Quoted" Approx. 3 cm. Dr. Who. Appr.\n\n- item\n* item',
+        "•Emphysema •• Nodules a·b. Measurements.) Next.",
+    ]
+    for text in texts:
+        for forced in ([], [0], [len(text) // 2]):
+            assert sentence_starts(text, forced) == _reference_sentence_starts(text, forced), text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("A 12 mm nodule in the right upper lobe.", None),
+        ("12 mm nodule.", None),
+        ("A 6 x 4 mm nodule.", None),
+        ("Two 12 mm nodules.", 2),
+        ("There are two adjacent 2-3 mm nodules.", 2),
+        ("Three nodules in the left lung.", 3),
+        ("3 nodules, the largest 12 mm.", 3),
+    ],
+)
+def test_a_size_is_not_a_count(text: str, count: int | None) -> None:
+    (nodule,) = [m for m in ReportAnalyzer().analyze(text).mentions if m.label == "lung_nodule"]
+    assert nodule.count == count
+
+
+def test_build_pipeline_is_a_spacy_pipeline_with_the_report_on_the_doc() -> None:
+    nlp = build_pipeline()
+    assert nlp.pipe_names == ["ctcurate_report"]
+    doc = nlp("FINDINGS: Small right pleural effusion.")
+    assert [(m.label, m.assertion, m.laterality) for m in doc._.ctcurate_report.mentions] == [
+        ("pleural_effusion", "POSITIVE", "right")
+    ]
+    docs = list(nlp.pipe(["No pneumothorax.", ""]))
+    assert [len(d._.ctcurate_report.mentions) for d in docs] == [1, 0]
