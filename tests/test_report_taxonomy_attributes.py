@@ -227,3 +227,20 @@ def test_full_format_uses_uncertain_mapping(gold_csv: Path, tmp_path: Path, anal
     assert {"suv_max", "deauville", "status_01"} <= set(frame.columns)
     row = frame.filter((pl.col("report_id") == "c") & (pl.col("label") == "pleural_effusion"))
     assert row.get_column("assertion").to_list() == ["UNCERTAIN"] and row.get_column("status_01").to_list() == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "with" ties the finding to its own size and place: the organ after it is the finding's organ
+        ("A solid nodule with a diameter of 18 mm is observed in the anterior mediastinum.", False),
+        # the sentence names another organ and nothing of the lung: not a lung nodule, whatever the clauses
+        ("In both kidneys, there are a few small nodules.", False),
+        # the sentence names the lung too: the veto word elsewhere does not remove it
+        ("In the right lung, there are a few small nodules; the liver is normal.", True),
+        ("A 6 mm nodule with a calcified focus is seen in the right upper lobe.", True),
+    ],
+)
+def test_organ_vetoes_by_clause_and_sentence(analyzer: ReportAnalyzer, text: str, expected: bool) -> None:
+    found = [m for m in analyzer.analyze(text).mentions if m.label == "lung_nodule"]
+    assert bool(found) is expected

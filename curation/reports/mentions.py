@@ -30,11 +30,13 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from curation.reports.caseless import boundary_after_first, word_start_trie
-from curation.reports.lexicon import LabelDef, LexiconError
+from curation.reports.lexicon import LabelDef, LexiconError, OrganSystem
 from curation.reports.term_matcher import TermKind, TermMatcher
 
 # Clause edges for vetoes: the organ named must be in the same clause as the mention.
-_CLAUSE_EDGE_WORDS = ("and", "but", "however", "while", "whereas", "with")
+# "with" is no edge: it ties a finding to its own size and place ("a nodule with a diameter of 18 mm in the
+# anterior mediastinum" is mediastinal).
+_CLAUSE_EDGE_WORDS = ("and", "but", "however", "while", "whereas")
 _CLAUSE_EDGE = re.compile(r"[;,:()]|\b(?:" + "|".join(_CLAUSE_EDGE_WORDS) + r")\b", re.IGNORECASE)
 # The same over lower-cased text (see ``caseless``); one literal per punctuation mark so every branch opens with one.
 _CLAUSE_EDGE_LOWER = re.compile(
@@ -108,8 +110,13 @@ def _word_regex(phrases: Iterable[str]) -> WordStartRegex | None:
 class LabelMentionRules:
     """The label lexicon compiled: phrases registered on a ``TermMatcher``, token patterns, co-occurrence rules."""
 
-    def __init__(self, nlp: Language, labels: Iterable[LabelDef], terms: TermMatcher) -> None:
+    def __init__(
+        self, nlp: Language, labels: Iterable[LabelDef], terms: TermMatcher, organ_systems: Iterable[OrganSystem] = ()
+    ) -> None:
         self.labels = {label.name: label for label in labels}
+        # A veto word anywhere in a sentence that names nothing of the label's own organ system also vetoes:
+        # "In both kidneys, thin-walled mural nodules or cysts" is not a lung nodule, whatever the clauses.
+        self.own_organ = {system.name: _word_regex(system.terms) for system in organ_systems}
         # The token Matcher is slow over whole reports. Every pattern starts with a fixed word (its anchor), so
         # each label's Matcher runs only on the few tokens after an anchor, up to the pattern's longest reach.
         self.patterns: dict[str, Matcher] = {}
@@ -198,7 +205,10 @@ class LabelMentionRules:
                         required_seen[key] = requires.search(text, lower, bounds[sentence], bounds[sentence + 1])
                     if not required_seen[key]:
                         continue
-                if veto is not None and veto_clause(name, veto, sentence, char_start, char_end):
+                if veto is not None and (
+                    veto_clause(name, veto, sentence, char_start, char_end)
+                    or clauses.vetoed_sentence(name, veto, self.own_organ.get(label.organ_system), sentence)
+                ):
                     continue
                 mentions.append(
                     MentionRecord(label, start, end, sentence, char_start, char_end, text[char_start:char_end])
@@ -261,6 +271,7 @@ class SentenceClauses:
         self.text, self.lower, self.bounds = text, lower, bounds
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
         self._vetoed: dict[tuple[str, int, int], bool] = {}
+        self._own_organ: dict[tuple[int, int], bool] = {}
 
     def edges(self, sentence: int) -> tuple[list[int], list[int]]:
         """(starts, ends) of the clause edges of a sentence, relative to it."""
@@ -273,6 +284,24 @@ class SentenceClauses:
                 matches = list(_CLAUSE_EDGE.finditer(self.text[first:after]))
             found = self._edges[sentence] = ([m.start() for m in matches], [m.end() for m in matches])
         return found
+
+    def vetoed_sentence(self, name: str, veto: WordStartRegex, own_organ: WordStartRegex | None, sentence: int) -> bool:
+        """Whether the sentence names a veto word of label ``name`` and no term of the label's own organ system."""
+        if own_organ is None:
+            return False
+        text, lower = self.text, self.lower
+        first, after = self.bounds[sentence], self.bounds[sentence + 1]
+        key = (name, first, after)
+        in_sentence = self._vetoed.get(key)
+        if in_sentence is None:
+            in_sentence = self._vetoed[key] = veto.search(text[first:after], lower[first:after] if lower else None)
+        if not in_sentence:
+            return False
+        names_own = self._own_organ.get((id(own_organ), sentence))
+        if names_own is None:
+            names_own = own_organ.search(text[first:after], lower[first:after] if lower else None)
+            self._own_organ[(id(own_organ), sentence)] = names_own
+        return not names_own
 
     def vetoed(self, name: str, veto: WordStartRegex, sentence: int, char_start: int, char_end: int) -> bool:
         """Whether the clause around [char_start, char_end) names a veto word of label ``name``."""

@@ -177,7 +177,7 @@ class ReportComponent:
         self.terms = TermMatcher(nlp)
         for system in lexicon.organ_systems:
             self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.terms)
-        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms)
+        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems)
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
 
