@@ -258,3 +258,102 @@ def test_pixels_after_a_sequence_are_left_to_pydicom(tmp_path: Path) -> None:
     header = read_dicom_header(path)
     assert read_native_pixels(path, header) is None
     assert np.array_equal(decode_file_pixels(path, 0, header)[1], stored)
+
+
+@pytest.mark.parametrize("syntax", [ExplicitVRLittleEndian, ImplicitVRLittleEndian, "1.2.840.10008.1.2.2"])
+def test_header_values_equal_pydicom_values(tmp_path: Path, syntax: str) -> None:
+    """Remembered values (same bytes in many files) are the values pydicom gives each file, in every byte order."""
+    import gc
+
+    from curation.imaging.header_values import has_element, header_value
+    from curation.imaging.series_grouping import collector_paused
+
+    stored = np.zeros((3, 4), np.int16)
+    paths = []
+    for k, spacing in enumerate([(0.7, 0.7), (0.7, 0.7), (0.8, 0.7)]):
+        path = write_ct_slice(tmp_path / f"{k}.dcm", stored, (0, 0, -k), instance=k + 1, spacing=spacing)
+        if syntax != ExplicitVRLittleEndian:
+            ds = pydicom.dcmread(path)
+            ds.PixelPaddingValue = -2000 if k else 100  # 'US or SS': pydicom decides by PixelRepresentation
+            ds.file_meta.TransferSyntaxUID = syntax
+            pydicom.dcmwrite(
+                path,
+                ds,  # read from a file: keeps its preamble
+                little_endian=syntax != "1.2.840.10008.1.2.2",
+                implicit_vr=syntax == ImplicitVRLittleEndian,
+                force_encoding=True,  # big endian: a header test, the pixel bytes are not read
+            )
+        paths.append(path)
+    keywords = [
+        "Rows",
+        "Columns",
+        "PixelSpacing",
+        "ImagePositionPatient",
+        "ImageType",
+        "InstanceNumber",
+        "RescaleIntercept",
+        "SOPClassUID",
+        "Modality",
+        "PixelPaddingValue",
+        "NumberOfFrames",
+    ]
+    for path in paths * 2:  # the second round is answered from memory
+        fast, slow = read_dicom_header(path), read_dicom_header(path)
+        for keyword in keywords:
+            expected = slow.get(keyword)
+            expected = tuple(expected) if isinstance(expected, pydicom.multival.MultiValue) else expected
+            assert header_value(fast, keyword) == expected, (path.name, keyword)
+        assert header_value(fast.file_meta, "TransferSyntaxUID") == syntax
+        assert not has_element(fast, "PerFrameFunctionalGroupsSequence")
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint16, np.uint8, np.int8])
+@pytest.mark.parametrize("shape", [(9, 7, 5), (1, 1, 1), (2, 3, 8), (6, 1, 4)])
+def test_integer_pyramid_level_equals_the_float_block_mean(dtype: type, shape: tuple[int, int, int]) -> None:
+    """The int32 pairwise sums give the float32 mean of the eight block views (odd edges repeated), extremes too."""
+    from curation.imaging.pyramid import _even, downsample_level
+
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(3)
+    for values in (
+        rng.integers(info.min, int(info.max) + 1, shape).astype(dtype),
+        np.full(shape, info.max, dtype),
+        np.full(shape, info.min, dtype),
+        (rng.integers(0, 2, shape) * 4 + info.min // 2).astype(dtype),  # many .5 means: round half to even
+    ):
+        padded = _even(values)
+        total = np.zeros(tuple(n // 2 for n in padded.shape), np.float32)
+        for dk in (0, 1):
+            for dj in (0, 1):
+                for di in (0, 1):
+                    total += padded[dk::2, dj::2, di::2]
+        expected = np.clip(np.rint(total * np.float32(0.125)), info.min, info.max).astype(dtype)
+        result = downsample_level(values)
+        assert result.dtype == dtype and np.array_equal(result, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint16, np.int8, np.uint8])
+@pytest.mark.parametrize("intercept", [-1024, 0, 1024, -32768, 40000, -40000])
+def test_int16_shift_is_the_clipped_sum_or_declined(dtype: type, intercept: int) -> None:
+    """The one-pass range check never lets an int16 sum wrap: it either gives stored + intercept or declines."""
+    from curation.imaging.dicom_volume import _shifted_int16
+
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(4)
+    for stored in (
+        rng.integers(info.min, int(info.max) + 1, (6, 7)).astype(dtype),
+        np.full((2, 2), info.min, dtype),
+        np.full((2, 2), info.max, dtype),
+        rng.integers(0, min(int(info.max), 3000) + 1, (6, 7)).astype(dtype),
+    ):
+        exact = stored.astype(np.int64) + intercept
+        shifted = _shifted_int16(stored, intercept)
+        fits = exact.min() >= -32768 and exact.max() <= 32767 and stored.min() >= -32768 and stored.max() <= 32767
+        if fits and -32768 <= intercept <= 32767:  # else the caller's int32 path adds it
+            assert shifted is not None and shifted.dtype == np.int16 and np.array_equal(shifted, exact)
+        else:
+            assert shifted is None

@@ -22,6 +22,8 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
+from curation.imaging.header_values import has_element, header_value
+
 Category = Literal["image", "skip", "not_dicom", "unreadable_dicom"]
 
 DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
@@ -64,14 +66,14 @@ def read_dicom_header(path: Path) -> Dataset:
 
 def sop_class_uid(ds: Dataset) -> str:
     """SOPClassUID, falling back to the file meta where the dataset's own value is empty."""
-    value = str(ds.get("SOPClassUID", "") or "").strip()
+    value = str(header_value(ds, "SOPClassUID") or "").strip()
     if not value and getattr(ds, "file_meta", None) is not None:
-        value = str(ds.file_meta.get("MediaStorageSOPClassUID", "") or "").strip()
+        value = str(header_value(ds.file_meta, "MediaStorageSOPClassUID") or "").strip()
     return value
 
 
 def image_type_values(ds: Dataset) -> list[str]:
-    raw = ds.get("ImageType", None)
+    raw = header_value(ds, "ImageType")
     if raw is None:
         return []
     values = [raw] if isinstance(raw, str) else list(raw)
@@ -80,8 +82,8 @@ def image_type_values(ds: Dataset) -> list[str]:
 
 def has_plane_geometry(ds: Dataset) -> bool:
     """Single-frame plane geometry, or per-frame functional groups for enhanced multi-frame objects."""
-    single = all(ds.get(tag) is not None for tag in ("ImagePositionPatient", "ImageOrientationPatient"))
-    return single or ds.get("PerFrameFunctionalGroupsSequence") is not None
+    single = all(header_value(ds, tag) is not None for tag in ("ImagePositionPatient", "ImageOrientationPatient"))
+    return single or has_element(ds, "PerFrameFunctionalGroupsSequence")
 
 
 def looks_like_dicom_without_preamble(path: Path) -> bool:
@@ -97,9 +99,9 @@ def looks_like_dicom_without_preamble(path: Path) -> bool:
 def skip_reason(ds: Dataset) -> str | None:
     """The reason code for a DICOM object that is not a slice of an image volume, else None."""
     sop = sop_class_uid(ds)
-    modality = str(ds.get("Modality", "") or "").upper()
+    modality = str(header_value(ds, "Modality") or "").upper()
     image_type = set(image_type_values(ds))
-    if sop == DICOMDIR_SOP_CLASS or ds.get("DirectoryRecordSequence") is not None:
+    if sop == DICOMDIR_SOP_CLASS or has_element(ds, "DirectoryRecordSequence"):
         return "dicomdir"
     if sop in DOSE_SR_CLASSES:
         return "dose_report"
@@ -119,7 +121,7 @@ def skip_reason(ds: Dataset) -> str | None:
         return "localizer"
     if is_secondary_capture(sop, image_type, ds):
         return "secondary_capture"
-    if ds.get("Rows") is None or ds.get("Columns") is None:
+    if header_value(ds, "Rows") is None or header_value(ds, "Columns") is None:
         return "no_pixel_data"
     return None
 
@@ -133,7 +135,7 @@ def is_secondary_capture(sop: str, image_type: set[str], ds: Dataset) -> bool:
     """
     if sop.startswith(SECONDARY_CAPTURE_PREFIX):
         original = bool(image_type) and image_type_values(ds)[0] == "ORIGINAL"
-        return not (original and has_plane_geometry(ds) and ds.get("PixelSpacing") is not None)
+        return not (original and has_plane_geometry(ds) and header_value(ds, "PixelSpacing") is not None)
     return "SECONDARY" in image_type and bool(image_type & SCREENSHOT_IMAGE_TYPES)
 
 
@@ -149,8 +151,8 @@ def is_truncated_header(ds: Dataset, reason: str | None) -> bool:
     meta = getattr(ds, "file_meta", None)
     candidates = {
         sop,
-        str(ds.get("SOPClassUID", "") or ""),
-        str(meta.get("MediaStorageSOPClassUID", "") or "") if meta else "",
+        str(header_value(ds, "SOPClassUID") or ""),
+        str(header_value(meta, "MediaStorageSOPClassUID") or "") if meta else "",
     }
     image_storage = any(
         uid.startswith(IMAGE_STORAGE_PREFIX) and not uid.startswith(NON_IMAGE_STORAGE_PREFIXES) for uid in candidates

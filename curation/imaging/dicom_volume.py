@@ -30,6 +30,7 @@ from pydicom.dataset import Dataset
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_correction import apply_geometry_plan
 from curation.imaging.geometry_policy import GeometryPlan, GeometryPolicy, plan_geometry
+from curation.imaging.header_values import has_element, header_value
 from curation.imaging.native_pixels import read_native_pixels
 from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles
@@ -88,9 +89,9 @@ def _functional_value(frame: Dataset | None, shared: Dataset | None, sequence: s
 
 
 def single_frame_record(index: int, ds: Dataset) -> SliceRecord:
-    position = _float_tuple(ds.get("ImagePositionPatient"))
-    orientation = _float_tuple(ds.get("ImageOrientationPatient"))
-    spacing = _float_tuple(ds.get("PixelSpacing"))
+    position = _float_tuple(header_value(ds, "ImagePositionPatient"))
+    orientation = _float_tuple(header_value(ds, "ImageOrientationPatient"))
+    spacing = _float_tuple(header_value(ds, "PixelSpacing"))
     if position is None or orientation is None or spacing is None or len(position) != 3 or len(spacing) != 2:
         raise SeriesRejected("missing_geometry", f"file #{index} lacks position, orientation or pixel spacing")
     return SliceRecord(
@@ -99,8 +100,8 @@ def single_frame_record(index: int, ds: Dataset) -> SliceRecord:
         position,  # type: ignore[arg-type]
         orientation,
         spacing,  # type: ignore[arg-type]
-        _optional_float(ds.get("RescaleSlope")),
-        _optional_float(ds.get("RescaleIntercept")),
+        _optional_float(header_value(ds, "RescaleSlope")),
+        _optional_float(header_value(ds, "RescaleIntercept")),
     )
 
 
@@ -140,9 +141,9 @@ def multiframe_records(index: int, ds: Dataset) -> list[SliceRecord]:
 def collect_slice_records(headers: Sequence[Dataset]) -> list[SliceRecord]:
     records: list[SliceRecord] = []
     for index, ds in enumerate(headers):
-        if ds.get("PerFrameFunctionalGroupsSequence") is not None:
+        if has_element(ds, "PerFrameFunctionalGroupsSequence"):
             records.extend(multiframe_records(index, ds))
-        elif int(ds.get("NumberOfFrames", 1) or 1) > 1:
+        elif int(header_value(ds, "NumberOfFrames") or 1) > 1:
             raise SeriesRejected(
                 "unsupported_multiframe", f"file #{index} is multi-frame without functional groups", stage="read"
             )
@@ -204,10 +205,10 @@ def decode_file_pixels(path: Path, file_index: int, header: Dataset | None = Non
 
 def padding_mask(ds: Dataset, stored: np.ndarray) -> np.ndarray | None:
     """Stored values flagged by PixelPaddingValue (and PixelPaddingRangeLimit where present)."""
-    padding = ds.get("PixelPaddingValue")
+    padding = header_value(ds, "PixelPaddingValue")
     if padding is None:
         return None
-    limit = ds.get("PixelPaddingRangeLimit")
+    limit = header_value(ds, "PixelPaddingRangeLimit")
     if limit is None:
         return stored == padding
     low, high = min(padding, limit), max(padding, limit)
@@ -246,9 +247,17 @@ def modality_values(stored: np.ndarray, record: SliceRecord, padding: np.ndarray
 
 def _shifted_int16(stored: np.ndarray, intercept: int) -> np.ndarray | None:
     """``stored + intercept`` computed directly in int16 when neither the values nor the sum leave int16; else None."""
-    if stored.dtype.itemsize > 2 or stored.size == 0:
+    if stored.dtype.itemsize > 2 or stored.size == 0 or not np.issubdtype(stored.dtype, np.integer):
         return None
-    low, high = int(stored.min()), int(stored.max())
+    if not INT16_MIN <= intercept <= INT16_MAX:  # not an int16 operand (numpy would raise): the int32 path adds it
+        return None
+    # Only a bound of the stored dtype that could leave int16 needs the data's own extreme (one pass, not two):
+    # int16 values shifted by -1024 can only fall below, uint16 values only rise above.
+    info = np.iinfo(stored.dtype)
+    low_unsafe = info.min < INT16_MIN or info.min + intercept < INT16_MIN
+    high_unsafe = info.max > INT16_MAX or info.max + intercept > INT16_MAX
+    low = int(stored.min()) if low_unsafe else int(info.min)
+    high = int(stored.max()) if high_unsafe else int(info.max)
     if low < INT16_MIN or high > INT16_MAX or low + intercept < INT16_MIN or high + intercept > INT16_MAX:
         return None
     return np.add(stored, intercept, dtype=np.int16, casting="unsafe")
@@ -440,7 +449,7 @@ def _read_resampled_while_reading(
     def reduce(k: int, values: np.ndarray) -> tuple[int, int]:
         if values.shape != (rows, columns):
             raise SeriesRejected("mixed_matrix", "slice matrix differs from Rows x Columns", stage="pixels")
-        stack[k] = resampler.reduce_slice(values)
+        resampler.reduce_slice(values, out=stack[k])
         return int(values.min()), int(values.max())
 
     ranges = source.map(reduce)

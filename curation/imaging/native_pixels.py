@@ -23,13 +23,17 @@ import numpy as np
 from pydicom.datadict import dictionary_VR
 from pydicom.dataset import Dataset
 
+from curation.imaging.header_values import has_element, header_value
+
 EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2"
 PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
 
 
 def _int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | None:
-    value = ds.get(keyword, default)
+    value = header_value(ds, keyword)
+    if value is None:
+        value = default
     try:
         return default if value is None or value == "" else int(value)
     except (TypeError, ValueError):
@@ -39,10 +43,10 @@ def _int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | N
 def native_layout(header: Dataset) -> tuple[np.dtype, int, int, int] | None:
     """(stored dtype, rows, columns, unused high bits) when the fast path applies to this header, else None."""
     meta = getattr(header, "file_meta", None)
-    syntax = str(meta.get("TransferSyntaxUID", "") or "") if meta is not None else ""
+    syntax = str(header_value(meta, "TransferSyntaxUID") or "") if meta is not None else ""
     if syntax not in (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN):
         return None
-    multiframe = header.get("PerFrameFunctionalGroupsSequence") is not None
+    multiframe = has_element(header, "PerFrameFunctionalGroupsSequence")
     if multiframe or (_int_value(header, "NumberOfFrames", 1) or 1) != 1:
         return None
     samples = _int_value(header, "SamplesPerPixel", 1)

@@ -16,6 +16,9 @@ Everything else is listed in ``rejected`` with a reason.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -24,6 +27,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 
 from curation.imaging.dicom_files import FileClassification, classify_dicom_file, image_type_values
+from curation.imaging.header_values import has_element, header_value
 
 ORIENTATION_TOLERANCE = 1e-4
 SPACING_TOLERANCE = 1e-4
@@ -81,7 +85,7 @@ def _floats(value: object) -> np.ndarray | None:
 
 
 def _is_multiframe(ds: Dataset) -> bool:
-    return ds.get("PerFrameFunctionalGroupsSequence") is not None or int(ds.get("NumberOfFrames", 1) or 1) > 1
+    return has_element(ds, "PerFrameFunctionalGroupsSequence") or int(header_value(ds, "NumberOfFrames") or 1) > 1
 
 
 def _matches(
@@ -121,9 +125,9 @@ def split_by_geometry(members: list[FileClassification]) -> list[_Split]:
     for member in members:
         ds = member.header
         assert ds is not None
-        orientation = _floats(ds.get("ImageOrientationPatient"))
-        spacing = _floats(ds.get("PixelSpacing"))
-        matrix = (int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0))
+        orientation = _floats(header_value(ds, "ImageOrientationPatient"))
+        spacing = _floats(header_value(ds, "PixelSpacing"))
+        matrix = (int(header_value(ds, "Rows") or 0), int(header_value(ds, "Columns") or 0))
         image_type = image_type_key(ds)
         if _is_multiframe(ds):
             splits.append(_Split(orientation, matrix, spacing, True, image_type, [member]))
@@ -138,7 +142,7 @@ def split_by_geometry(members: list[FileClassification]) -> list[_Split]:
 
 def _instance_key(result: FileClassification) -> tuple[int, str]:
     ds = result.header
-    number = ds.get("InstanceNumber") if ds is not None else None
+    number = header_value(ds, "InstanceNumber") if ds is not None else None
     try:
         instance = int(number) if number is not None else 0
     except (TypeError, ValueError):
@@ -156,6 +160,23 @@ def _series_key(members: list[FileClassification]) -> tuple[int, str]:
     return series_number, str(ds.get("SeriesInstanceUID", "")) if ds is not None else ""
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while headers are parsed, then back as it was.
+
+    Every header adds some 40 pydicom objects that all stay alive; the collector, triggered by the
+    allocations, walks the whole heap (imports included) to find no garbage: a full collection cost
+    about 50 ms of a 300-file series' 0.3 s. Anything cyclic made meanwhile is collected afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def group_dicom_series(paths: list[Path]) -> DicomGrouping:
     """Classify every path, group image slices by SeriesInstanceUID and split by geometry.
 
@@ -164,14 +185,15 @@ def group_dicom_series(paths: list[Path]) -> DicomGrouping:
     """
     grouping = DicomGrouping()
     by_uid: dict[str, list[FileClassification]] = {}
-    for path in paths:
-        result = classify_dicom_file(Path(path))
-        if result.category != "image":
-            grouping.rejected.append(disposition_for(result))
-            continue
-        assert result.header is not None
-        uid = str(result.header.get("SeriesInstanceUID", "") or "")
-        by_uid.setdefault(uid, []).append(result)
+    with collector_paused():
+        for path in paths:
+            result = classify_dicom_file(Path(path))
+            if result.category != "image":
+                grouping.rejected.append(disposition_for(result))
+                continue
+            assert result.header is not None
+            uid = str(header_value(result.header, "SeriesInstanceUID") or "")
+            by_uid.setdefault(uid, []).append(result)
     for uid, members in sorted(by_uid.items(), key=lambda item: _series_key(item[1])):
         for index, split in enumerate(split_by_geometry(members)):
             ordered = sorted(split.members, key=_instance_key)

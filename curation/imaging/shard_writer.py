@@ -9,7 +9,7 @@ The array's metadata (``zarr.json``) is still created by zarr; any other codec l
 by zarr itself. Tests compare the shard files byte for byte with zarr's own.
 
     >>> array = group.create_array("0", shape=ct.shape, dtype="int16", chunks=(64, 64, 64), shards=(256, 256, 256),
-    ...                            compressors=BloscCodec(cname="zstd", clevel=3, shuffle="shuffle"))
+    ...                            compressors=BloscCodec(cname="zstd", clevel=1, shuffle="shuffle"))
     >>> write_whole_array(array, Path("case.zarr/0"), ct)        # == array[...] = ct, several times faster
 """
 

@@ -54,12 +54,14 @@ class SliceStreamResampler:
     def reduced_slice_shape(self) -> tuple[int, int]:
         return self.shape[1], self.shape[2]
 
-    def reduce_slice(self, values: np.ndarray) -> np.ndarray:
-        """One acquired [j, i] slice on the target in-plane grid (float32, not yet masked)."""
+    def reduce_slice(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """One acquired [j, i] slice on the target in-plane grid (float32, not yet masked), into ``out`` if given."""
         along_j, along_i = self.operators[1], self.operators[2]
+        if out is None:
+            out = np.empty(self.reduced_slice_shape, dtype=np.float32)
         # Sparse products are faster on float32 than on int16; the per-thread buffers spare a fresh
         # (page-faulting) allocation per slice.
-        scratch = reduced = self._buffer("slice", values.shape)
+        reduced = self._buffer("slice", values.shape)
         np.copyto(reduced, values)
         if not along_j.identity:
             reduced = along_j.matrix @ reduced
@@ -68,7 +70,8 @@ class SliceStreamResampler:
             transposed = self._buffer("transposed", reduced.shape[::-1])
             np.copyto(transposed, reduced.T)
             reduced = (along_i.matrix @ transposed).T
-        return np.array(reduced, dtype=np.float32, copy=reduced is scratch)  # never hand out the scratch array
+        np.copyto(out, reduced)
+        return out
 
     def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """A float32 scratch array of this thread, reused from slice to slice."""
