@@ -9,6 +9,7 @@ cannot share ctcurate's environment (medspaCy pins spaCy < 3.8), so they run in 
 
     .venv/bin/python benchmarks/reports.py --setup-baselines   # creates /tmp/bench-negspacy, /tmp/bench-medspacy
     .venv/bin/python benchmarks/reports.py                     # prints reports/s and the ratios
+    .venv/bin/python benchmarks/reports.py --steps --no-baselines  # adds the time of each step per report
 
 Each line: seconds, reports/s, and ctcurate's speed relative to that tool (above 1: ctcurate is faster).
 """
@@ -86,6 +87,71 @@ def best_of_each(repeat: int, runs: dict) -> dict[str, float]:
     return {name: min(found) for name, found in times.items()}
 
 
+def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
+    """Microseconds per report of each step of ``ReportComponent.analyze`` (best round of each step).
+
+    The steps are those of ``ReportComponent.analyze``, called one by one on Docs made beforehand; keep the two in step.
+    """
+    import bisect
+
+    from spacy.attrs import IDX
+
+    from curation.reports.caseless import lower_if_exact
+    from curation.reports.report_analyzer import _sentences, _to_mention
+    from curation.reports.sections import doc_text
+    from curation.reports.sentences import sentence_starts, sentence_token_starts
+    from curation.reports.term_matcher import TermKind
+
+    component = analyzer.nlp.get_pipe("ctcurate_report")
+    best: dict[str, float] = {}
+    clock = time.perf_counter
+    for _ in range(repeat):
+        docs = [analyzer.nlp.make_doc(t) for t in texts]
+        spent: dict[str, float] = {}
+
+        def tick(step: str, since: float, spent: dict[str, float] = spent) -> float:
+            now = clock()
+            spent[step] = spent.get(step, 0.0) + now - since
+            return now
+
+        for doc in docs:
+            if len(doc) == 0:
+                continue
+            t = clock()
+            text = doc_text(doc)
+            sections = component.splitter.split(text)
+            t = tick("sections", t)
+            forced = [offset for s in sections for offset in (s.heading_start, s.start) if offset < len(text)]
+            token_starts = doc.to_array(IDX).tolist()
+            starts = sentence_token_starts(token_starts, sentence_starts(text, forced))
+            bounds = [*(token_starts[i] for i in starts), len(text)]
+            t = tick("sentence splitting", t)
+            found = component.terms(doc)
+            t = tick("PhraseMatcher + handing out matches", t)
+            sentences, kept = _sentences(text, sections, bounds)
+            systems: dict[int, set[str]] = {}
+            for system, start, _end in found[TermKind.ORGAN_SYSTEM]:
+                systems.setdefault(bisect.bisect_right(starts, start) - 1, set()).add(system)
+            t = tick("sentence results + organ systems", t)
+            lower = lower_if_exact(text)
+            mentions = component.mentions.find(doc, text, found, starts, bounds, token_starts, lower)
+            t = tick("mentions", t)
+            component.assertion.assign(mentions, found, starts)
+            t = tick("assertion", t)
+            mentions = [m for m in mentions if m.sentence_index in kept]
+            component.attributes.assign(mentions, text, bounds, lower)
+            t = tick("attributes", t)
+            [_to_mention(m, kept[m.sentence_index], sentences) for m in mentions]
+            tick("public mentions", t)
+        for step, seconds in spent.items():
+            best[step] = min(best.get(step, seconds), seconds)
+    start = clock()
+    for _ in range(repeat):
+        [analyzer.nlp.make_doc(t) for t in texts]
+    best = {"tokenizer": (clock() - start) / repeat, **best}
+    return {step: seconds / len(texts) * 1e6 for step, seconds in best.items()}
+
+
 def run_baseline(kind: str, texts: list[str], terms: dict[str, list[str]], repeat: int) -> dict | None:
     venv = VENVS[kind][0]
     if not (venv / "bin" / "python").exists():
@@ -109,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--setup-baselines", action="store_true", help="create the negspacy and medspaCy venvs")
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--steps", action="store_true", help="also time each step of the extraction")
     args = parser.parse_args(argv)
     if args.setup_baselines:
         setup_baselines()
@@ -146,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:38} {seconds:7.2f} s {rate:8.0f} reports/s   ctcurate speed relative to it: {seconds / ours:.2f}x"
         )
+    if args.steps:
+        print("per report, each step's best round (Docs made beforehand; tokenizer: mean):")
+        for step, micros in step_split(analyzer, texts, args.repeat).items():
+            print(f"  {step:38} {micros:7.1f} us")
     return 0
 
 
