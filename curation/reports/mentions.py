@@ -207,7 +207,9 @@ class LabelMentionRules:
                         continue
                 if veto is not None and (
                     veto_clause(name, veto, sentence, char_start, char_end)
-                    or clauses.vetoed_sentence(name, veto, self.own_organ.get(label.organ_system), sentence)
+                    or clauses.vetoed_sentence(
+                        name, veto, self.own_organ.get(label.organ_system), label.organ_system, sentence
+                    )
                 ):
                     continue
                 mentions.append(
@@ -271,7 +273,7 @@ class SentenceClauses:
         self.text, self.lower, self.bounds = text, lower, bounds
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
         self._vetoed: dict[tuple[str, int, int], bool] = {}
-        self._own_organ: dict[tuple[int, int], bool] = {}
+        self._own_organ: dict[tuple[str, int], bool] = {}
 
     def edges(self, sentence: int) -> tuple[list[int], list[int]]:
         """(starts, ends) of the clause edges of a sentence, relative to it."""
@@ -285,35 +287,36 @@ class SentenceClauses:
             found = self._edges[sentence] = ([m.start() for m in matches], [m.end() for m in matches])
         return found
 
-    def vetoed_sentence(self, name: str, veto: WordStartRegex, own_organ: WordStartRegex | None, sentence: int) -> bool:
-        """Whether the sentence names a veto word of label ``name`` and no term of the label's own organ system."""
-        if own_organ is None:
-            return False
-        text, lower = self.text, self.lower
+    def names_veto_word(self, name: str, veto: WordStartRegex, sentence: int) -> bool:
+        """Whether the sentence names a veto word of label ``name`` (cached per label and sentence)."""
         first, after = self.bounds[sentence], self.bounds[sentence + 1]
         key = (name, first, after)
-        in_sentence = self._vetoed.get(key)
-        if in_sentence is None:
-            in_sentence = self._vetoed[key] = veto.search(text[first:after], lower[first:after] if lower else None)
-        if not in_sentence:
+        found = self._vetoed.get(key)
+        if found is None:
+            lower = self.lower[first:after] if self.lower else None
+            found = self._vetoed[key] = veto.search(self.text[first:after], lower)
+        return found
+
+    def vetoed_sentence(
+        self, name: str, veto: WordStartRegex, own_organ: WordStartRegex | None, organ_system: str, sentence: int
+    ) -> bool:
+        """Whether the sentence names a veto word of label ``name`` and no term of the label's own organ system."""
+        if own_organ is None or not self.names_veto_word(name, veto, sentence):
             return False
-        names_own = self._own_organ.get((id(own_organ), sentence))
+        names_own = self._own_organ.get((organ_system, sentence))
         if names_own is None:
-            names_own = own_organ.search(text[first:after], lower[first:after] if lower else None)
-            self._own_organ[(id(own_organ), sentence)] = names_own
+            first, after = self.bounds[sentence], self.bounds[sentence + 1]
+            lower = self.lower[first:after] if self.lower else None
+            names_own = self._own_organ[(organ_system, sentence)] = own_organ.search(self.text[first:after], lower)
         return not names_own
 
     def vetoed(self, name: str, veto: WordStartRegex, sentence: int, char_start: int, char_end: int) -> bool:
         """Whether the clause around [char_start, char_end) names a veto word of label ``name``."""
+        # A veto word in the clause is one in the sentence: most sentences name none, and need no clause.
+        if not self.names_veto_word(name, veto, sentence):
+            return False
         text, lower = self.text, self.lower
         first, after = self.bounds[sentence], self.bounds[sentence + 1]
-        # A veto word in the clause is one in the sentence: most sentences name none, and need no clause.
-        key = (name, first, after)
-        in_sentence = self._vetoed.get(key)
-        if in_sentence is None:
-            in_sentence = self._vetoed[key] = veto.search(text[first:after], lower[first:after] if lower else None)
-        if not in_sentence:
-            return False
         if _inside_word(text, char_start) or _inside_word(text, char_end):
             # a clause edge word could end at or cross the mention's edge: only a scan of the cut text says
             left, right = clause_bounds(text[first:after], char_start - first, char_end - first)

@@ -252,18 +252,7 @@ def _sentences(text: str, sections: list[Section], bounds: list[int]) -> tuple[l
 
 def _to_mention(record: MentionRecord, sentence_index: int, sentences: list[SentenceResult]) -> Mention:
     label = record.label
-    attributes = record.attributes
-    if not attributes:
-        return Mention(
-            label.name,
-            label.organ_system,
-            record.assertion,
-            record.text,
-            record.char_start,
-            record.char_end,
-            sentence_index,
-            sentences[sentence_index].section,
-        )
+    attributes = record.attributes or {}
     sizes = attributes.get("sizes_mm")
     return Mention(
         label.name,
