@@ -2,7 +2,9 @@
 
 All on the same texts (default: the 800 CT-RATE dev reports under ../shared/fixtures), one process,
 one core (``n_process=1``); each timing is the best of ``--repeat`` runs (the machine is shared), and the
-ctcurate and tokenizer runs alternate, so a busy spell of the machine slows both alike.
+ctcurate and tokenizer runs alternate, so a busy spell of the machine slows both alike. ctcurate remembers
+the sentences it has analysed (``sentence_findings``); each timed round starts with an empty memo, so the
+figure counts only repeats within the 800 reports, and a second line shows the extraction with the memo off.
 negspacy (blank English + sentencizer + entity ruler with the same label synonyms + negex) and
 medspaCy (its default pipeline: PyRuSH sentences, TargetMatcher with the same synonyms, ConText)
 cannot share ctcurate's environment (medspaCy pins spaCy < 3.8), so they run in their own venvs:
@@ -17,6 +19,7 @@ Each line: seconds, reports/s, and ctcurate's speed relative to that tool (above
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -88,25 +91,24 @@ def best_of_each(repeat: int, runs: dict) -> dict[str, float]:
 
 
 def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
-    """Microseconds per report of each step of ``ReportComponent.analyze`` (best round of each step).
+    """Microseconds per report of each step of ``ReportComponent.analyze_text``, memo off (best round of each step).
 
-    The steps are those of ``ReportComponent.analyze``, called one by one on Docs made beforehand; keep the two in step.
+    The steps are those of ``ReportComponent.analyze_text`` and ``SentenceAnalyzer.analyze``, called one by one;
+    keep the three in step.
     """
     import bisect
 
     from spacy.attrs import IDX
 
     from curation.reports.caseless import lower_if_exact
-    from curation.reports.report_analyzer import _sentences, _to_mention
-    from curation.reports.sections import doc_text
     from curation.reports.sentences import sentence_starts, sentence_token_starts
     from curation.reports.term_matcher import TermKind
 
-    component = analyzer.nlp.get_pipe("ctcurate_report")
+    component = analyzer.component
+    engine = component.sentences
     best: dict[str, float] = {}
     clock = time.perf_counter
     for _ in range(repeat):
-        docs = [analyzer.nlp.make_doc(t) for t in texts]
         spent: dict[str, float] = {}
 
         def tick(step: str, since: float, spent: dict[str, float] = spent) -> float:
@@ -114,41 +116,50 @@ def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
             spent[step] = spent.get(step, 0.0) + now - since
             return now
 
-        for doc in docs:
-            if len(doc) == 0:
-                continue
+        for text in texts:
             t = clock()
-            text = doc_text(doc)
             sections = component.splitter.split(text)
             t = tick("sections", t)
             forced = [offset for s in sections for offset in (s.heading_start, s.start) if offset < len(text)]
-            token_starts = doc.to_array(IDX).tolist()
-            starts = sentence_token_starts(token_starts, sentence_starts(text, forced))
-            bounds = [*(token_starts[i] for i in starts), len(text)]
+            bounds = [*sentence_starts(text, forced), len(text)]
+            sentences = [text[a:b].strip() for a, b in itertools.pairwise(bounds)]
+            sentences = [s for s in sentences if s]
+            if not sentences:
+                continue
             t = tick("sentence splitting", t)
-            found = component.terms(doc)
+            char_starts, position = [], 0
+            for sentence in sentences:
+                char_starts.append(position)
+                position += len(sentence) + 1
+            joined = " ".join(sentences)
+            doc = engine.tokenizer(joined)
+            t = tick("tokenizer (the report's sentences)", t)
+            found = engine.terms(doc)
             t = tick("PhraseMatcher + handing out matches", t)
-            sentences, kept = _sentences(text, sections, bounds)
+            token_starts = doc.to_array(IDX).tolist()
+            starts = sentence_token_starts(token_starts, char_starts)
             systems: dict[int, set[str]] = {}
             for system, start, _end in found[TermKind.ORGAN_SYSTEM]:
                 systems.setdefault(bisect.bisect_right(starts, start) - 1, set()).add(system)
-            t = tick("sentence results + organ systems", t)
-            lower = lower_if_exact(text)
-            mentions = component.mentions.find(doc, text, found, starts, bounds, token_starts, lower)
+            t = tick("sentence token starts + organ systems", t)
+            lower = lower_if_exact(joined)
+            joined_bounds = [*char_starts, len(joined)]
+            mentions = engine.mentions.find(doc, joined, found, starts, joined_bounds, token_starts, lower)
             t = tick("mentions", t)
-            component.assertion.assign(mentions, found, starts)
+            engine.assertion.assign(mentions, found, starts)
             t = tick("assertion", t)
-            mentions = [m for m in mentions if m.sentence_index in kept]
-            component.attributes.assign(mentions, text, bounds, lower)
-            t = tick("attributes", t)
-            [_to_mention(m, kept[m.sentence_index], sentences) for m in mentions]
-            tick("public mentions", t)
+            engine.attributes.assign(mentions, joined, joined_bounds, lower)
+            tick("attributes", t)
         for step, seconds in spent.items():
             best[step] = min(best.get(step, seconds), seconds)
+    engine.forget()
+    memo_size, engine.memo_size = engine.memo_size, 0
     start = clock()
     for _ in range(repeat):
-        [analyzer.nlp.make_doc(t) for t in texts]
-    best = {"tokenizer": (clock() - start) / repeat, **best}
+        for text in texts:
+            component.analyze_text(text)
+    engine.memo_size = memo_size
+    best = {"all (memo off)": (clock() - start) / repeat, **best}
     return {step: seconds / len(texts) * 1e6 for step, seconds in best.items()}
 
 
@@ -194,13 +205,23 @@ def main(argv: list[str] | None = None) -> int:
     analyzer = ReportAnalyzer()
     blank = spacy.blank("en")
     list(analyzer.analyze_many(texts))  # warm: the vocabulary learns the corpus's words once
+    memo = analyzer.component.sentences
+    memo_size = memo.memo_size
+
+    def extraction(remember: bool) -> list:
+        memo.forget()  # each round starts with an empty memo: it only knows sentences met earlier in the round
+        memo.memo_size = memo_size if remember else 0
+        return list(analyzer.analyze_many(texts))
+
     results: dict[str, float] = best_of_each(
         args.repeat,
         {
-            "ctcurate full extraction": lambda: list(analyzer.analyze_many(texts)),
+            "ctcurate full extraction": lambda: extraction(remember=True),
+            "ctcurate, sentence memo off": lambda: extraction(remember=False),
             "spaCy bare tokenizer": lambda: [blank.make_doc(t) for t in texts],
         },
     )
+    memo.memo_size = memo_size
     if not args.no_baselines:
         for kind, title in (("negspacy", "negspacy (sentencizer+ruler+negex)"), ("medspacy", "medspaCy default")):
             found = run_baseline(kind, texts, terms, args.repeat)
@@ -214,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:38} {seconds:7.2f} s {rate:8.0f} reports/s   ctcurate speed relative to it: {seconds / ours:.2f}x"
         )
     if args.steps:
-        print("per report, each step's best round (Docs made beforehand; tokenizer: mean):")
+        print("per report, memo off, each step's best round ('all': mean of a plain run):")
         for step, micros in step_split(analyzer, texts, args.repeat).items():
             print(f"  {step:38} {micros:7.1f} us")
     return 0

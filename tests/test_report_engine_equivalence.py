@@ -183,3 +183,36 @@ def test_build_pipeline_is_a_spacy_pipeline_with_the_report_on_the_doc() -> None
     ]
     docs = list(nlp.pipe(["No pneumothorax.", ""]))
     assert [len(d._.ctcurate_report.mentions) for d in docs] == [1, 0]
+
+
+def test_remembered_sentences_give_what_the_analysis_gives(dev_reports: list[str]) -> None:
+    """A memo hit equals a fresh analysis: the second pass (all hits) and a memo-less analyser agree."""
+    texts = [*TRICKY, *dev_reports[:150], *(t.upper() for t in dev_reports[:20])]
+    remembering, forgetting = ReportAnalyzer(), ReportAnalyzer()
+    forgetting.component.sentences.memo_size = 0
+    first = [remembering.analyze(t) for t in texts]
+    assert len(remembering.component.sentences._memo) > 0
+    again = [remembering.analyze(t) for t in texts]
+    fresh = [forgetting.analyze(t) for t in texts]
+    assert again == first == fresh
+    assert not forgetting.component.sentences._memo
+
+
+def test_the_memo_is_bounded() -> None:
+    analyzer = ReportAnalyzer()
+    sentences = analyzer.component.sentences
+    sentences.memo_size = 3
+    analyzer.analyze("No effusion. Small nodule. Mild emphysema. Cardiomegaly. No pneumothorax.")
+    assert list(sentences._memo) == ["Mild emphysema.", "Cardiomegaly.", "No pneumothorax."]
+    sentences.forget()
+    assert not sentences._memo
+
+
+def test_sentences_analysed_together_equal_each_analysed_alone(dev_reports: list[str]) -> None:
+    """One Doc for a report's new sentences gives each sentence what its own Doc gives."""
+    sentences = ReportAnalyzer().component.sentences
+    for text in [*TRICKY[:7], *dev_reports[:40]]:
+        parts = [s for s in re.split(r"(?<=[.;])\s+", text.strip()) if s.strip()]
+        if not parts:
+            continue
+        assert sentences.analyze(parts) == [sentences.analyze([p])[0] for p in parts], text

@@ -93,7 +93,7 @@ def test_empty_report(analyzer: ReportAnalyzer) -> None:
 
 def test_analyze_many_matches_analyze(analyzer: ReportAnalyzer) -> None:
     texts = ["No effusion.", "Mild emphysema.", ""]
-    assert list(analyzer.analyze_many(texts, batch_size=2)) == [analyzer.analyze(t) for t in texts]
+    assert list(analyzer.analyze_many(texts)) == [analyzer.analyze(t) for t in texts]
 
 
 def test_lexicon_errors_name_the_file_and_entry(tmp_path: Path) -> None:

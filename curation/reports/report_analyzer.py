@@ -1,11 +1,12 @@
 """Analyse radiology reports: sections, sentences, label mentions with assertion and attributes.
 
 The pipeline is ``spacy.blank("en")`` (its tokenizer, with bullets split off) plus one component,
-``ctcurate_report``, that reads its rules from ``lexicons/`` and does the whole extraction in one pass
-over plain Python data taken from the Doc once: sections -> sentences -> one PhraseMatcher run for
-every lexicon phrase (labels, exclusions, cues, terminators, anatomy) -> organ systems -> label
-mentions -> assertion -> attributes. The result is ``doc._.ctcurate_report``. Character offsets refer to the
-input text exactly.
+``ctcurate_report``, that reads its rules from ``lexicons/``: sections and sentences are found on the
+text; the sentences not met before go through ``SentenceAnalyzer`` in one Doc (one PhraseMatcher run for
+every lexicon phrase: labels, exclusions, cues, terminators, anatomy -> organ systems -> label mentions ->
+assertion -> attributes, each within its sentence); remembered sentences are not analysed again. The
+result is ``doc._.ctcurate_report``; ``ReportAnalyzer.analyze`` gives the same without a Doc of the whole
+report. Character offsets refer to the input text exactly.
 
     >>> analyzer = ReportAnalyzer()
     >>> analysis = analyzer.analyze("FINDINGS: Stable 4 mm nodule in the right upper lobe. No pleural effusion.")
@@ -23,18 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from curation.reports.assertion import ContextAssertion
-from curation.reports.attributes import MentionAttributes
-from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import LabelDef, Lexicon, load_lexicon
-from curation.reports.mentions import LabelMentionRules, MentionRecord
 from curation.reports.sections import Section, SectionSplitter, TextKeepingTokenizer, doc_text
-from curation.reports.sentences import BULLETS, sentence_starts, sentence_token_starts
-from curation.reports.term_matcher import TermKind, TermMatcher
+from curation.reports.sentence_findings import DEFAULT_MEMO_SIZE, SentenceAnalyzer, SentenceMention
+from curation.reports.sentences import BULLETS, sentence_starts
 
 if not Doc.has_extension("ctcurate_report"):
     Doc.set_extension("ctcurate_report", default=None)
@@ -148,13 +144,16 @@ class ReportAnalyzer:
         self.lexicon = load_lexicon(lexicon_dir)
         self.labels: list[LabelDef] = list(self.lexicon.labels)
         self.nlp = build_pipeline(lexicon_dir)
+        self.component: ReportComponent = self.nlp.get_pipe("ctcurate_report")
 
     def analyze(self, text: str) -> ReportAnalysis:
-        return to_analysis(self.nlp(text or ""))
+        # The same as ``to_analysis(self.nlp(text))`` without tokenizing the whole report: sentences are
+        # tokenized one by one, and only those not met before.
+        return self.component.analyze_text(text or "")
 
-    def analyze_many(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[ReportAnalysis]:
-        for doc in self.nlp.pipe((t or "" for t in texts), batch_size=batch_size):
-            yield to_analysis(doc)
+    def analyze_many(self, texts: Iterable[str]) -> Iterator[ReportAnalysis]:
+        for text in texts:
+            yield self.component.analyze_text(text or "")
 
 
 def to_analysis(doc: Doc) -> ReportAnalysis:
@@ -168,113 +167,84 @@ def to_analysis(doc: Doc) -> ReportAnalysis:
 class ReportComponent:
     """spaCy component: ``doc._.ctcurate_report`` = the report's ``ReportAnalysis``.
 
-    Heading-only sentences ("LUNGS:") and mentions inside headings are left out of the result.
+    Sections and sentences are found on the text; each sentence is analysed on its own (see
+    ``sentence_findings``), so ``analyze_text`` needs no Doc of the whole report. Heading-only sentences
+    ("LUNGS:") are left out of the result.
     """
 
-    def __init__(self, nlp: Language, lexicon_dir: str = "") -> None:
+    def __init__(self, nlp: Language, lexicon_dir: str = "", memo_size: int = DEFAULT_MEMO_SIZE) -> None:
         lexicon: Lexicon = load_lexicon(lexicon_dir or None)
         self.splitter = SectionSplitter(lexicon.sections)
-        self.terms = TermMatcher(nlp)
-        for system in lexicon.organ_systems:
-            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.terms)
-        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems)
-        self.assertion = ContextAssertion(lexicon.assertion, self.terms)
-        self.attributes = MentionAttributes(lexicon_dir)
+        self.sentences = SentenceAnalyzer(nlp, lexicon, lexicon_dir, memo_size)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.ctcurate_report = self.analyze(doc)
+        doc._.ctcurate_report = self.analyze_text(doc_text(doc))
         return doc
 
-    def analyze(self, doc: Doc) -> ReportAnalysis:
-        text = doc_text(doc)
+    def analyze_text(self, text: str) -> ReportAnalysis:
         sections = self.splitter.split(text)
         style = "sectioned" if any(s.heading is not None for s in sections) else "prose"
         section_names = list(dict.fromkeys(s.name for s in sections))
-        if len(doc) == 0:
-            return ReportAnalysis(style, section_names, [], [])
         forced = [offset for s in sections for offset in (s.heading_start, s.start) if offset < len(text)]
-        token_starts: list[int] = doc.to_array(IDX).tolist()
-        starts = sentence_token_starts(token_starts, sentence_starts(text, forced))
-        bounds = [*(token_starts[t] for t in starts), len(text)]
-        found_terms = self.terms(doc)
-        sentences, kept_index = _sentences(text, sections, bounds)
-        if not sentences:
+        bounds = [*sentence_starts(text, forced), len(text)]
+        heading_starts = [s.heading_start for s in sections]
+        kept: list[tuple[int, str, Section]] = []
+        for index in range(len(bounds) - 1):
+            end_char = bounds[index + 1]
+            section = sections[max(bisect.bisect_right(heading_starts, bounds[index]) - 1, 0)]
+            if end_char <= section.start and section.heading is not None:
+                continue  # the heading itself ("LUNGS:")
+            char_start = max(bounds[index], section.start)
+            sentence_text = text[char_start:end_char]
+            if sentence_text[:1].isspace() or sentence_text[-1:].isspace():
+                stripped = sentence_text.lstrip()
+                char_start += len(sentence_text) - len(stripped)
+                sentence_text = stripped.rstrip()
+                if not sentence_text:
+                    continue
+            kept.append((char_start, sentence_text, section))
+        if not kept:
             return ReportAnalysis(style, section_names, [], [])
-        organ_systems: dict[int, set[str]] = {}
-        for system, start, _end in found_terms[TermKind.ORGAN_SYSTEM]:
-            organ_systems.setdefault(bisect.bisect_right(starts, start) - 1, set()).add(system)
-        lower = lower_if_exact(text)
-        mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower)
-        self.assertion.assign(mentions, found_terms, starts)
-        mentions = [m for m in mentions if m.sentence_index in kept_index]
-        self.attributes.assign(mentions, text, bounds, lower)
-        for index, sentence in kept_index.items():
-            systems = organ_systems.get(index)
-            if systems:
-                result = sentences[sentence]
-                result.organ_systems = sorted({*result.organ_systems, *systems})
-        public = [_to_mention(m, kept_index[m.sentence_index], sentences) for m in mentions]
-        for mention in public:
-            sentence = sentences[mention.sentence_index]
-            if mention.organ_system not in sentence.organ_systems:
-                sentence.organ_systems = sorted({*sentence.organ_systems, mention.organ_system})
-        return ReportAnalysis(style, section_names, sentences, public)
-
-
-def _sentences(text: str, sections: list[Section], bounds: list[int]) -> tuple[list[SentenceResult], dict[int, int]]:
-    """Public sentences (heading-only and empty ones left out) and {sentence index: public index}."""
-    heading_starts = [s.heading_start for s in sections]
-    kept_index: dict[int, int] = {}
-    sentences: list[SentenceResult] = []
-    for index in range(len(bounds) - 1):
-        end_char = bounds[index + 1]
-        section = sections[max(bisect.bisect_right(heading_starts, bounds[index]) - 1, 0)]
-        if end_char <= section.start and section.heading is not None:
-            continue  # the heading itself ("LUNGS:")
-        char_start = max(bounds[index], section.start)
-        sentence_text = text[char_start:end_char].rstrip()
-        if not sentence_text:
-            continue
-        kept_index[index] = len(sentences)
-        system = section.organ_system
-        sentences.append(
-            SentenceResult(
-                len(sentences),
-                section.name,
-                char_start,
-                char_start + len(sentence_text),
-                sentence_text,
-                [system] if system else [],
+        sentences: list[SentenceResult] = []
+        mentions: list[Mention] = []
+        all_findings = self.sentences.findings([sentence_text for _start, sentence_text, _section in kept])
+        for index, ((char_start, sentence_text, section), findings) in enumerate(zip(kept, all_findings, strict=True)):
+            systems = findings.organ_systems
+            if section.organ_system and section.organ_system not in systems:
+                systems = (*systems, section.organ_system)
+                systems = tuple(sorted(systems))
+            for found in findings.mentions:
+                mentions.append(_to_mention(found, char_start, index, section.name))
+            sentences.append(
+                SentenceResult(
+                    index, section.name, char_start, char_start + len(sentence_text), sentence_text, list(systems)
+                )
             )
-        )
-    return sentences, kept_index
+        return ReportAnalysis(style, section_names, sentences, mentions)
 
 
-def _to_mention(record: MentionRecord, sentence_index: int, sentences: list[SentenceResult]) -> Mention:
-    label = record.label
-    attributes = record.attributes or {}
-    sizes = attributes.get("sizes_mm")
+def _to_mention(found: SentenceMention, offset: int, sentence_index: int, section: str) -> Mention:
     return Mention(
-        label.name,
-        label.organ_system,
-        record.assertion,
-        record.text,
-        record.char_start,
-        record.char_end,
+        found.label,
+        found.organ_system,
+        found.assertion,
+        found.text,
+        found.char_start + offset,
+        found.char_end + offset,
         sentence_index,
-        sentences[sentence_index].section,
-        attributes.get("laterality"),  # type: ignore[arg-type]
-        attributes.get("location"),  # type: ignore[arg-type]
-        attributes.get("size_mm"),  # type: ignore[arg-type]
-        list(sizes) if sizes else None,  # type: ignore[call-overload]
-        attributes.get("count"),  # type: ignore[arg-type]
-        attributes.get("change"),  # type: ignore[arg-type]
-        attributes.get("severity"),  # type: ignore[arg-type]
-        attributes.get("suv_max"),  # type: ignore[arg-type]
-        attributes.get("deauville"),  # type: ignore[arg-type]
+        section,
+        found.laterality,
+        found.location,
+        found.size_mm,
+        list(found.sizes_mm) if found.sizes_mm else None,
+        found.count,
+        found.change,
+        found.severity,
+        found.suv_max,
+        found.deauville,
     )
 
 
-@Language.factory("ctcurate_report", default_config={"lexicon_dir": ""})
-def make_report_component(nlp: Language, name: str, lexicon_dir: str) -> ReportComponent:
-    return ReportComponent(nlp, lexicon_dir)
+@Language.factory("ctcurate_report", default_config={"lexicon_dir": "", "memo_size": DEFAULT_MEMO_SIZE})
+def make_report_component(nlp: Language, name: str, lexicon_dir: str, memo_size: int) -> ReportComponent:
+    return ReportComponent(nlp, lexicon_dir, memo_size)

@@ -1,0 +1,155 @@
+"""What one sentence says: its label mentions (assertion, attributes) and the organ systems it names.
+
+Every rule of the extraction looks no further than the sentence: phrases, token patterns, organ vetoes,
+ConText scopes and attributes all stop at its edges. So a sentence is analysed on its own (its own
+spaCy Doc, offsets relative to it), and a sentence met before is not analysed again: radiology reports
+repeat template sentences ("Pleural effusion-thickening was not detected.") across a cohort, and about
+half the sentences of the 800 CT-RATE development reports are such repeats. The memo is keyed by the
+exact sentence text, so a hit gives exactly what the analysis would; it is bounded (oldest entries go
+first) and private to one analyser.
+
+    >>> analyzer = SentenceAnalyzer(build_pipeline_without_component())  # doctest: +SKIP
+    >>> findings = analyzer.findings("Small right pleural effusion, no pneumothorax.")  # doctest: +SKIP
+    >>> [(m.label, m.assertion, m.char_start) for m in findings.mentions]  # doctest: +SKIP
+    [('pleural_effusion', 'POSITIVE', 12), ('pneumothorax', 'NEGATIVE', 34)]
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.attrs import IDX
+from spacy.language import Language
+
+from curation.reports.assertion import ContextAssertion
+from curation.reports.attributes import MentionAttributes
+from curation.reports.caseless import lower_if_exact
+from curation.reports.lexicon import Lexicon
+from curation.reports.mentions import LabelMentionRules, MentionRecord
+from curation.reports.sentences import sentence_token_starts
+from curation.reports.term_matcher import TermKind, TermMatcher
+
+DEFAULT_MEMO_SIZE = 100_000  # sentences; about 60 MB at the size of CT-RATE sentences
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceMention:
+    """A label mention with its assertion and attributes; offsets relative to its sentence."""
+
+    label: str
+    organ_system: str
+    assertion: str  # POSITIVE | NEGATIVE | UNCERTAIN | HISTORICAL
+    text: str
+    char_start: int
+    char_end: int
+    laterality: str | None
+    location: str | None
+    size_mm: float | None
+    sizes_mm: tuple[float, ...] | None
+    count: int | None
+    change: str | None
+    severity: str | None
+    suv_max: float | None
+    deauville: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceFindings:
+    mentions: tuple[SentenceMention, ...]
+    organ_systems: tuple[str, ...]  # sorted: those its anatomy terms name and those of its mentions' labels
+
+
+class SentenceAnalyzer:
+    """Label mentions, assertion and attributes of single sentences, remembered by sentence text.
+
+    ``memo_size``: how many distinct sentences to remember (0: none).
+    """
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, lexicon_dir: str = "", memo_size: int = DEFAULT_MEMO_SIZE):
+        self.tokenizer = nlp.tokenizer
+        self.terms = TermMatcher(nlp)
+        for system in lexicon.organ_systems:
+            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.terms)
+        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems)
+        self.assertion = ContextAssertion(lexicon.assertion, self.terms)
+        self.attributes = MentionAttributes(lexicon_dir)
+        self.memo_size = memo_size
+        self._memo: dict[str, SentenceFindings] = {}
+
+    def findings(self, sentences: list[str]) -> list[SentenceFindings]:
+        """The findings of each sentence (remembered ones are shared: treat them as read-only)."""
+        memo = self._memo
+        found: list[SentenceFindings | None] = [memo.get(sentence) for sentence in sentences]
+        missing = list(dict.fromkeys(s for s, f in zip(sentences, found, strict=True) if f is None))
+        if not missing:
+            return found  # type: ignore[return-value]
+        fresh = dict(zip(missing, self.analyze(missing), strict=True))
+        if self.memo_size:
+            for sentence, findings in fresh.items():
+                if len(memo) >= self.memo_size:
+                    del memo[next(iter(memo))]
+                memo[sentence] = findings
+        return [f if f is not None else fresh[s] for s, f in zip(sentences, found, strict=True)]
+
+    def forget(self) -> None:
+        """Empty the memo (benchmarks measure the analysis, not a memo filled beforehand)."""
+        self._memo.clear()
+
+    def analyze(self, sentences: list[str]) -> list[SentenceFindings]:
+        """Analyse sentences (stripped, not empty) in one Doc: one tokenizer and one PhraseMatcher run for all.
+
+        They are joined by single spaces, where spaCy's tokenizer splits anyway: each sentence gets the
+        tokens it gets alone. Then mentions -> assertion -> attributes, each within its sentence.
+        """
+        char_starts, position = [], 0
+        for sentence in sentences:
+            char_starts.append(position)
+            position += len(sentence) + 1
+        text = " ".join(sentences)
+        doc = self.tokenizer(text)
+        found_terms = self.terms(doc)
+        token_starts: list[int] = doc.to_array(IDX).tolist()
+        starts = sentence_token_starts(token_starts, char_starts)
+        systems: list[set[str]] = [set() for _ in sentences]
+        for system, start, _end in found_terms[TermKind.ORGAN_SYSTEM]:
+            systems[bisect.bisect_right(starts, start) - 1].add(system)
+        mentions_of: list[list[SentenceMention]] = [[] for _ in sentences]
+        if found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR]:
+            lower = lower_if_exact(text)
+            bounds = [*char_starts, len(text)]
+            mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower)
+            self.assertion.assign(mentions, found_terms, starts)
+            self.attributes.assign(mentions, text, bounds, lower)
+            for mention in mentions:
+                index = mention.sentence_index
+                mentions_of[index].append(_sentence_mention(mention, char_starts[index]))
+        return [
+            SentenceFindings(tuple(m), tuple(sorted({*s, *(x.organ_system for x in m)}))) if m or s else _NOTHING
+            for m, s in zip(mentions_of, systems, strict=True)
+        ]
+
+
+_NOTHING = SentenceFindings((), ())
+
+
+def _sentence_mention(record: MentionRecord, offset: int) -> SentenceMention:
+    label, attributes = record.label, record.attributes or {}
+    sizes = attributes.get("sizes_mm")
+    return SentenceMention(
+        label.name,
+        label.organ_system,
+        record.assertion,
+        record.text,
+        record.char_start - offset,
+        record.char_end - offset,
+        attributes.get("laterality"),  # type: ignore[arg-type]
+        attributes.get("location"),  # type: ignore[arg-type]
+        attributes.get("size_mm"),  # type: ignore[arg-type]
+        tuple(sizes) if sizes else None,  # type: ignore[arg-type]
+        attributes.get("count"),  # type: ignore[arg-type]
+        attributes.get("change"),  # type: ignore[arg-type]
+        attributes.get("severity"),  # type: ignore[arg-type]
+        attributes.get("suv_max"),  # type: ignore[arg-type]
+        attributes.get("deauville"),  # type: ignore[arg-type]
+    )
