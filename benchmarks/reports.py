@@ -101,6 +101,7 @@ def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
     from spacy.attrs import IDX
 
     from curation.reports.caseless import lower_if_exact
+    from curation.reports.sentence_findings import join_sentences
     from curation.reports.sentences import sentence_starts, sentence_token_starts
     from curation.reports.term_matcher import TermKind
 
@@ -127,11 +128,7 @@ def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
             if not sentences:
                 continue
             t = tick("sentence splitting", t)
-            char_starts, position = [], 0
-            for sentence in sentences:
-                char_starts.append(position)
-                position += len(sentence) + 1
-            joined = " ".join(sentences)
+            joined, char_starts = join_sentences(sentences)
             doc = engine.tokenizer(joined)
             t = tick("tokenizer (the report's sentences)", t)
             found = engine.terms(doc)

@@ -102,11 +102,7 @@ class SentenceAnalyzer:
         They are joined by single spaces, where spaCy's tokenizer splits anyway: each sentence gets the
         tokens it gets alone. Then mentions -> assertion -> attributes, each within its sentence.
         """
-        char_starts, position = [], 0
-        for sentence in sentences:
-            char_starts.append(position)
-            position += len(sentence) + 1
-        text = " ".join(sentences)
+        text, char_starts = join_sentences(sentences)
         doc = self.tokenizer(text)
         found_terms = self.terms(doc)
         token_starts: list[int] = doc.to_array(IDX).tolist()
@@ -131,6 +127,15 @@ class SentenceAnalyzer:
 
 
 _NOTHING = SentenceFindings((), ())
+
+
+def join_sentences(sentences: list[str]) -> tuple[str, list[int]]:
+    """The sentences joined by single spaces, and where each starts in the joined text."""
+    char_starts, position = [], 0
+    for sentence in sentences:
+        char_starts.append(position)
+        position += len(sentence) + 1
+    return " ".join(sentences), char_starts
 
 
 def _sentence_mention(record: MentionRecord, offset: int) -> SentenceMention:
