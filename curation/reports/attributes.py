@@ -345,10 +345,14 @@ class SentenceMatches:
     ``lower``: the sentence lower-cased where that is exact for case-insensitive matching (``caseless``), else None.
     """
 
-    def __init__(self, sentence: str, lower: str | None = None, rules: AttributeRules | None = None) -> None:
+    def __init__(
+        self, sentence: str, lower: str | None = None, rules: AttributeRules | None = None, heading: str | None = None
+    ) -> None:
         self.sentence = sentence
         self.lower = lower if lower is not None else lower_if_exact(sentence)
         self.rules = rules
+        self.heading = heading  # the organ sub-heading the sentence stands under ("LIVER"), or None
+        self._heading_matches: SentenceMatches | None = None
         self._found: dict[object, list] = {}
         self._trie_found: dict[PhraseFamily, list[tuple[int, int, str]]] | None = None
 
@@ -398,6 +402,14 @@ class SentenceMatches:
             found = self._found[family] = family.matches(self)
         return found
 
+    def heading_names(self, family: PhraseFamily) -> bool:
+        """Whether the sentence's organ sub-heading names a phrase of ``family``."""
+        if self.heading is None:
+            return False
+        if self._heading_matches is None:
+            self._heading_matches = SentenceMatches(self.heading, rules=self.rules)
+        return family.search(self._heading_matches)
+
     def may_contain(self, hints: tuple[str, ...]) -> bool:
         """False only where none of the hints is in the sentence (case-insensitively)."""
         lower = self.lower
@@ -431,7 +443,7 @@ def _location(
         if not anywhere and pattern.organ_systems and organ_system not in pattern.organ_systems:
             continue
         requires = rules.location_requires[index]
-        if requires is not None and not requires.search(matches):
+        if requires is not None and not (requires.search(matches) or matches.heading_names(requires)):
             continue
         for match in matches.of(f"location_pattern{index}", pattern.regex):
             groups = {k: v for k, v in match.groupdict().items() if v is not None}
@@ -489,8 +501,17 @@ class MentionAttributes:
     def __init__(self, lexicon_dir: str = "") -> None:
         self.rules = _rules(lexicon_dir)
 
-    def assign(self, mentions: list[MentionRecord], text: str, bounds: list[int], lower: str | None = None) -> None:
-        """``bounds``: character start of each sentence, plus the text length; ``lower``: ``lower_if_exact(text)``."""
+    def assign(
+        self,
+        mentions: list[MentionRecord],
+        text: str,
+        bounds: list[int],
+        lower: str | None = None,
+        headings: list[str | None] | None = None,
+    ) -> None:
+        """``bounds``: character start of each sentence, plus the text length; ``lower``: ``lower_if_exact(text)``;
+        ``headings``: each sentence's organ sub-heading or None (it names the organ of a location: "LIVER:
+        lesion in segment 7")."""
         by_sentence: dict[int, SentenceMatches] = {}
         rules = self.rules
         for mention in mentions:
@@ -503,7 +524,10 @@ class MentionAttributes:
             if matches is None:
                 after = bounds[index + 1]
                 matches = by_sentence[index] = SentenceMatches(
-                    text[offset:after], lower[offset:after] if lower is not None else None, rules
+                    text[offset:after],
+                    lower[offset:after] if lower is not None else None,
+                    rules,
+                    headings[index] if headings else None,
                 )
             mention.attributes = attributes_near(
                 matches,

@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from curation.reports.caseless import boundary_after_first, word_start_trie
+from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
 from curation.reports.lexicon import LabelDef, LexiconError, OrganSystem
 from curation.reports.term_matcher import TermKind, TermMatcher
 
@@ -116,7 +116,13 @@ class LabelMentionRules:
         self.labels = {label.name: label for label in labels}
         # A veto word anywhere in a sentence that names nothing of the label's own organ system also vetoes:
         # "In both kidneys, thin-walled mural nodules or cysts" is not a lung nodule, whatever the clauses.
-        self.own_organ = {system.name: _word_regex(system.terms) for system in organ_systems}
+        # The label's own organ is named by its system's terms and by the words it requires ("LAD" for coronary).
+        terms_of = {system.name: list(system.terms) for system in organ_systems}
+        self.own_organ = {
+            label.name: _word_regex([*terms_of[label.organ_system], *label.requires_any])
+            for label in self.labels.values()
+            if label.organ_system in terms_of
+        }
         # The token Matcher is slow over whole reports. Every pattern starts with a fixed word (its anchor), so
         # each label's Matcher runs only on the few tokens after an anchor, up to the pattern's longest reach.
         self.patterns: dict[str, Matcher] = {}
@@ -158,11 +164,15 @@ class LabelMentionRules:
         bounds: list[int],
         token_starts: list[int],
         lower: str | None = None,
+        headings: list[str | None] | None = None,
     ) -> list[MentionRecord]:
         """Mentions sorted by token start then label name.
 
         ``sentence_starts``: token index of each sentence; ``bounds``: its character start, plus the text length;
-        ``token_starts``: the character offset of each token; ``lower``: ``caseless.lower_if_exact(text)``.
+        ``token_starts``: the character offset of each token; ``lower``: ``caseless.lower_if_exact(text)``;
+        ``headings``: the organ sub-heading each sentence stands under ("KIDNEYS"), or None. A heading counts
+        as part of its sentences for ``requires_any`` ("KIDNEYS: 4 mm calculus in the lower pole" is a kidney
+        stone) and for the sentence veto ("ADRENALS: 1.5 cm left nodule" is no lung nodule).
         """
         found: dict[str, list[tuple[int, int]]] = {}
         for name, start, end in found_terms[TermKind.LABEL]:
@@ -180,7 +190,11 @@ class LabelMentionRules:
         for name, start, end in found_terms[TermKind.EXCLUSION]:
             excluded.setdefault(name, []).append((start, end))
         required_seen: dict[tuple[str, int], bool] = {}
-        clauses = SentenceClauses(text, lower, bounds)
+        clauses = SentenceClauses(text, lower, bounds, headings)
+        if headings:
+            clauses.naming_anatomy = {
+                bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]
+            }
         n_tokens = len(token_starts)
         veto_clause = clauses.vetoed
         mentions = []
@@ -202,14 +216,14 @@ class LabelMentionRules:
                 if requires is not None:
                     key = (name, sentence)
                     if key not in required_seen:
-                        required_seen[key] = requires.search(text, lower, bounds[sentence], bounds[sentence + 1])
+                        required_seen[key] = requires.search(
+                            text, lower, bounds[sentence], bounds[sentence + 1]
+                        ) or clauses.heading_names(requires, sentence)
                     if not required_seen[key]:
                         continue
                 if veto is not None and (
                     veto_clause(name, veto, sentence, char_start, char_end)
-                    or clauses.vetoed_sentence(
-                        name, veto, self.own_organ.get(label.organ_system), label.organ_system, sentence
-                    )
+                    or clauses.vetoed_sentence(name, veto, self.own_organ.get(name), sentence)
                 ):
                     continue
                 mentions.append(
@@ -269,8 +283,11 @@ class SentenceClauses:
     ``lower``: ``caseless.lower_if_exact(text)`` or None; ``bounds``: sentence starts plus the text length.
     """
 
-    def __init__(self, text: str, lower: str | None, bounds: list[int]) -> None:
-        self.text, self.lower, self.bounds = text, lower, bounds
+    def __init__(
+        self, text: str, lower: str | None, bounds: list[int], headings: list[str | None] | None = None
+    ) -> None:
+        self.text, self.lower, self.bounds, self.headings = text, lower, bounds, headings
+        self.naming_anatomy: set[int] = set()  # sentences that name an organ-system term themselves
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
         self._vetoed: dict[tuple[str, int, int], bool] = {}
         self._own_organ: dict[tuple[str, int], bool] = {}
@@ -297,17 +314,28 @@ class SentenceClauses:
             found = self._vetoed[key] = veto.search(self.text[first:after], lower)
         return found
 
-    def vetoed_sentence(
-        self, name: str, veto: WordStartRegex, own_organ: WordStartRegex | None, organ_system: str, sentence: int
-    ) -> bool:
-        """Whether the sentence names a veto word of label ``name`` and no term of the label's own organ system."""
-        if own_organ is None or not self.names_veto_word(name, veto, sentence):
+    def heading_names(self, words: WordStartRegex, sentence: int) -> bool:
+        """Whether the organ sub-heading the sentence stands under names one of ``words``."""
+        heading = self.headings[sentence] if self.headings else None
+        return heading is not None and words.search(heading, lower_if_exact(heading))
+
+    def vetoed_sentence(self, name: str, veto: WordStartRegex, own_organ: WordStartRegex | None, sentence: int) -> bool:
+        """Whether the sentence names a veto word of label ``name`` (or names no anatomy and its heading does)
+        and neither names the label's own organ (a term of its organ system or a word it requires)."""
+        if own_organ is None:
             return False
-        names_own = self._own_organ.get((organ_system, sentence))
+        # a heading speaks for a sentence that names no anatomy of its own ("ADRENALS: 1.5 cm left nodule")
+        if not self.names_veto_word(name, veto, sentence) and (
+            sentence in self.naming_anatomy or not self.heading_names(veto, sentence)
+        ):
+            return False
+        names_own = self._own_organ.get((name, sentence))
         if names_own is None:
             first, after = self.bounds[sentence], self.bounds[sentence + 1]
             lower = self.lower[first:after] if self.lower else None
-            names_own = self._own_organ[(organ_system, sentence)] = own_organ.search(self.text[first:after], lower)
+            names_own = self._own_organ[(name, sentence)] = own_organ.search(
+                self.text[first:after], lower
+            ) or self.heading_names(own_organ, sentence)
         return not names_own
 
     def vetoed(self, name: str, veto: WordStartRegex, sentence: int, char_start: int, char_end: int) -> bool:

@@ -207,7 +207,10 @@ class ReportComponent:
             return ReportAnalysis(style, section_names, [], [])
         sentences: list[SentenceResult] = []
         mentions: list[Mention] = []
-        all_findings = self.sentences.findings([sentence_text for _start, sentence_text, _section in kept])
+        headings = [section.heading if section.organ_system else None for _start, _text, section in kept]
+        all_findings = self.sentences.findings(
+            [sentence_text for _start, sentence_text, _section in kept], headings if any(headings) else None
+        )
         for index, ((char_start, sentence_text, section), findings) in enumerate(zip(kept, all_findings, strict=True)):
             systems = findings.organ_systems
             if section.organ_system and section.organ_system not in systems:

@@ -75,28 +75,37 @@ class SentenceAnalyzer:
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
         self.memo_size = memo_size
-        self._memo: dict[str, SentenceFindings] = {}
+        self._memo: dict[str | tuple[str, str], SentenceFindings] = {}
 
-    def findings(self, sentences: list[str]) -> list[SentenceFindings]:
-        """The findings of each sentence (remembered ones are shared: treat them as read-only)."""
+    def findings(self, sentences: list[str], headings: list[str | None] | None = None) -> list[SentenceFindings]:
+        """The findings of each sentence (remembered ones are shared: treat them as read-only).
+
+        ``headings``: the organ sub-heading each sentence stands under ("KIDNEYS"), or None (see
+        ``LabelMentionRules.find``); a sentence under a heading is remembered with it.
+        """
         memo = self._memo
-        found: list[SentenceFindings | None] = [memo.get(sentence) for sentence in sentences]
-        missing = list(dict.fromkeys(s for s, f in zip(sentences, found, strict=True) if f is None))
+        keys: list[str | tuple[str, str]] = (
+            [s if h is None else (h, s) for s, h in zip(sentences, headings, strict=True)] if headings else sentences
+        )
+        found: list[SentenceFindings | None] = [memo.get(key) for key in keys]
+        missing = list(dict.fromkeys(key for key, f in zip(keys, found, strict=True) if f is None))
         if not missing:
             return found  # type: ignore[return-value]
-        fresh = dict(zip(missing, self.analyze(missing), strict=True))
+        texts = [key if isinstance(key, str) else key[1] for key in missing]
+        missing_headings = [None if isinstance(key, str) else key[0] for key in missing]
+        fresh = dict(zip(missing, self.analyze(texts, missing_headings), strict=True))
         if self.memo_size:
-            for sentence, findings in fresh.items():
+            for key, findings in fresh.items():
                 if len(memo) >= self.memo_size:
                     del memo[next(iter(memo))]
-                memo[sentence] = findings
-        return [f if f is not None else fresh[s] for s, f in zip(sentences, found, strict=True)]
+                memo[key] = findings
+        return [f if f is not None else fresh[key] for key, f in zip(keys, found, strict=True)]
 
     def forget(self) -> None:
         """Empty the memo (benchmarks measure the analysis, not a memo filled beforehand)."""
         self._memo.clear()
 
-    def analyze(self, sentences: list[str]) -> list[SentenceFindings]:
+    def analyze(self, sentences: list[str], headings: list[str | None] | None = None) -> list[SentenceFindings]:
         """Analyse sentences (stripped, not empty) in one Doc: one tokenizer and one PhraseMatcher run for all.
 
         They are joined by single spaces, where spaCy's tokenizer splits anyway: each sentence gets the
@@ -114,9 +123,9 @@ class SentenceAnalyzer:
         if found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR]:
             lower = lower_if_exact(text)
             bounds = [*char_starts, len(text)]
-            mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower)
+            mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower, headings)
             self.assertion.assign(mentions, found_terms, starts)
-            self.attributes.assign(mentions, text, bounds, lower)
+            self.attributes.assign(mentions, text, bounds, lower, headings)
             for mention in mentions:
                 index = mention.sentence_index
                 mentions_of[index].append(_sentence_mention(mention, char_starts[index]))
