@@ -317,7 +317,8 @@ def convert(
         str, typer.Option(help="default (correct tilt, equalise uneven spacing), strict (quarantine them) or dcm2niix.")
     ] = "default",
 ) -> None:
-    """Convert DICOM series to NIfTI + JSON sidecars at their native grid (same reader as ingest)."""
+    """Convert DICOM series to NIfTI + JSON sidecars at their native grid (same reader as ingest); a DICOM SEG
+    becomes a label map NIfTI on the grid of the series it references (<name>_seg-<n>.nii.gz + .json)."""
     from curation.imaging.geometry_policy import DCM2NIIX_POLICY, STRICT_POLICY, GeometryPolicy
     from curation.imaging.nifti_export import convert_dicom_folder
     from curation.imaging.resample import target_spacing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -118,6 +119,30 @@ def test_convert_writes_nifti_and_sidecars(tmp_path):
     assert code == 0, err
     produced = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert any(n.endswith(".nii.gz") for n in produced) and any(n.endswith(".json") for n in produced)
+
+
+@pytest.mark.fixtures
+def test_convert_writes_dicom_seg_label_maps_on_the_resampled_image_grid(tmp_path):
+    import nibabel as nib
+
+    source = shared_fixture("dicom/ct_with_dicom_seg")
+    code, out, err = invoke("convert", str(source), str(tmp_path / "out"), "--spacing", "1.4x1.4x2.5")
+    assert code == 0, err
+    counts = dict(re.findall(r"(\w+): (\d+)", out))
+    assert (
+        counts["discovered_files"] == "12" and counts["converted_files"] == "9" and counts["quarantined_files"] == "0"
+    )
+    assert counts["label_maps_written"] == "2"
+    for seg_name, image_name in [("series-001_ct_seg-1", "series-001_ct"), ("series-002_ct_seg-1", "series-002_ct")]:
+        label_map, image = (
+            nib.load(tmp_path / "out" / f"{seg_name}.nii.gz"),
+            nib.load(tmp_path / "out" / f"{image_name}.nii.gz"),
+        )
+        assert label_map.shape == image.shape and np.array_equal(label_map.affine, image.affine)
+        assert np.allclose(label_map.header.get_zooms(), (1.4, 1.4, 2.5))
+        assert int(np.asarray(label_map.dataobj).max()) == 1
+        sidecar = json.loads((tmp_path / "out" / f"{seg_name}.json").read_text())
+        assert sidecar["LabelMapOf"] == f"{image_name}.nii.gz" and sidecar["Labels"] == {"1": "Liver"}
 
 
 def test_deid_writes_files_from_pseudonymised_uids(tmp_path):

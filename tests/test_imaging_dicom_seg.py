@@ -7,10 +7,8 @@ misplaced SEGs are made here with highdicom from the tiny CT.
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +26,7 @@ from curation.imaging.zarr_store import write_volume_group
 from curation.ingest.cohort_plan import plan_cohort
 from curation.pseudonyms import Pseudonymizer
 from tests.conftest import shared_fixture
+from tests.synthetic_dicom import highdicom_seg, write_ct_series, write_dataset
 
 pytestmark = pytest.mark.fixtures
 SEG_FIXTURES = "dicom/ct_with_dicom_seg"
@@ -110,57 +109,13 @@ def test_seg_masks_store_like_nifti_masks(tmp_path: Path) -> None:
 def _make_seg(
     folder: Path, masks: np.ndarray, labels: list[str], fractional: bool = False, frame_of_reference: str | None = None
 ) -> pydicom.Dataset:
-    import highdicom as hd
-    from pydicom.sr.codedict import codes
-
     sources = [pydicom.dcmread(p) for p in sorted((folder / "image").iterdir())]
     if frame_of_reference:
         for source in sources:
             source.FrameOfReferenceUID = frame_of_reference
-    algorithm = hd.AlgorithmIdentificationSequence(
-        name="test", family=codes.cid7162.ArtificialIntelligence, version="1"
-    )
-    descriptions = [
-        hd.seg.SegmentDescription(
-            segment_number=n,
-            segment_label=label or "placeholder",
-            segmented_property_category=codes.SCT.Organ,
-            segmented_property_type=[codes.SCT.Liver, codes.SCT.Spleen, codes.SCT.Kidney][n - 1],
-            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
-            algorithm_identification=algorithm,
-        )
-        for n, label in enumerate(labels, start=1)
-    ]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the fixture's single-component PatientName
-        seg = hd.seg.Segmentation(
-            source_images=sources,
-            pixel_array=masks.astype(np.float32) if fractional else masks.astype(bool),
-            segmentation_type="FRACTIONAL" if fractional else "BINARY",
-            segment_descriptions=descriptions,
-            series_instance_uid=hd.UID(),
-            series_number=900,
-            sop_instance_uid=hd.UID(),
-            instance_number=1,
-            manufacturer="test",
-            manufacturer_model_name="test",
-            software_versions="1",
-            device_serial_number="1",
-            max_fractional_value=100 if fractional else None,
-        )
-    for n, label in enumerate(labels):
-        if not label:  # an empty SegmentLabel: the name falls back to the property type's code meaning
-            seg.SegmentSequence[n].SegmentLabel = ""
-    buffer = io.BytesIO()
-    seg.save_as(buffer)
-    buffer.seek(0)
-    return pydicom.dcmread(buffer)
-
-
-def _write(ds: pydicom.Dataset, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ds.save_as(path, enforce_file_format=True)
-    return path
+    if fractional:
+        return highdicom_seg(sources, masks.astype(np.float32), labels, "FRACTIONAL", max_fractional_value=100)
+    return highdicom_seg(sources, masks.astype(bool), labels)
 
 
 def test_segments_without_overlap_make_one_label_map_named_by_label_or_property(tmp_path: Path) -> None:
@@ -169,7 +124,7 @@ def test_segments_without_overlap_make_one_label_map_named_by_label_or_property(
     masks = np.zeros((3, 38, 23, 2), bool)
     masks[:, 2:10, 2:10, 0] = True
     masks[1:, 20:30, 5:20, 1] = True
-    path = _write(_make_seg(folder, masks, ["liver lesion", ""]), tmp_path / "two.dcm")
+    path = write_dataset(_make_seg(folder, masks, ["liver lesion", ""]), tmp_path / "two.dcm")
     assert segment_names(pydicom.dcmread(path)) == {1: "liver lesion", 2: "Spleen"}
     [combined] = read_dicom_seg(path, ct, frame).maps
     assert combined.label_names == {1: "liver lesion", 2: "Spleen"}
@@ -182,7 +137,7 @@ def test_overlapping_segments_are_stored_as_separate_maps(tmp_path: Path) -> Non
     masks = np.zeros((3, 38, 23, 2), bool)
     masks[:, 5:20, 5:15, 0] = True
     masks[:, 10:30, 10:20, 1] = True
-    path = _write(_make_seg(folder, masks, ["liver", "tumour"]), tmp_path / "overlap.dcm")
+    path = write_dataset(_make_seg(folder, masks, ["liver", "tumour"]), tmp_path / "overlap.dcm")
     seg = read_dicom_seg(path, ct, frame)
     assert [m.suffix for m in seg.maps] == ["_s1", "_s2"] and "overlap" in seg.notes[0]
     first, second = seg.maps
@@ -198,10 +153,69 @@ def test_fractional_seg_is_thresholded_at_one_half(tmp_path: Path) -> None:
     occupancy[:, 0:10, 0:10, 0] = 0.3
     occupancy[:, 10:20, 0:10, 0] = 0.5
     occupancy[:, 20:30, 0:10, 0] = 0.9
-    path = _write(_make_seg(folder, occupancy, ["liver"], fractional=True), tmp_path / "fractional.dcm")
+    path = write_dataset(_make_seg(folder, occupancy, ["liver"], fractional=True), tmp_path / "fractional.dcm")
     seg = read_dicom_seg(path, ct, frame)
     assert seg.notes == ["fractional segments thresholded at >= 0.5"]
     assert int(seg.maps[0].labels.sum()) == 3 * 20 * 10
+
+
+# -- LABELMAP SEGs (one frame holds every segment's number) over a synthetic CT ---------------------
+LABELMAP_STORAGE = "1.2.840.10008.5.1.4.1.1.66.7"
+
+
+def _three_segments() -> np.ndarray:
+    """[k, row, column] segment numbers over a 4x12x10 grid: 1 on slices 0 and 2, 2 on 1-3, 3 on slice 3."""
+    labels = np.zeros((4, 12, 10), np.uint8)
+    labels[[0, 2], 1:4, 2:6] = 1
+    labels[1:4, 6:10, 1:3] = 2
+    labels[3, 0:2, 7:10] = 3
+    return labels
+
+
+def _synthetic_ct_and_seg(
+    tmp_path: Path, segmentation_type: str, positions: list[tuple[float, float, float]] | None = None
+) -> tuple[Volume, str, Path]:
+    paths = write_ct_series(tmp_path / "ct", np.full((4, 12, 10), 40), spacing=(0.5, 0.8), positions=positions)
+    sources = [pydicom.dcmread(p) for p in paths]
+    seg = highdicom_seg(sources, _three_segments(), ["liver", "", "kidney cyst"], segmentation_type)
+    assert seg.SegmentationType == segmentation_type
+    if segmentation_type == "LABELMAP":
+        assert seg.SOPClassUID == LABELMAP_STORAGE and seg.SegmentSequence[0].SegmentLabel == "Background"
+        assert int(seg.NumberOfFrames) == 4  # every frame holds every segment: no SegmentIdentificationSequence
+        assert "SegmentIdentificationSequence" not in seg.PerFrameFunctionalGroupsSequence[0]
+    ct, frame = _series(tmp_path / "ct")
+    return ct, frame, write_dataset(seg, tmp_path / f"{segmentation_type.lower()}.dcm")
+
+
+@pytest.mark.parametrize("segmentation_type", ["LABELMAP", "BINARY"])
+def test_labelmap_seg_gives_one_label_map_of_its_segment_numbers(tmp_path: Path, segmentation_type: str) -> None:
+    ct, frame, path = _synthetic_ct_and_seg(tmp_path, segmentation_type)
+    seg = read_dicom_seg(path, ct, frame)
+    assert seg.notes == [] and seg.segment_names == {1: "liver", 2: "Spleen", 3: "kidney cyst"}  # no Background
+    masks = dicom_seg_masks([path], ct, frame)
+    assert sorted(masks) == ["seg_1"]
+    labels, names = masks["seg_1"]
+    assert names == {1: "liver", 2: "Spleen", 3: "kidney cyst"}
+    assert labels.dtype == np.uint8 and labels.shape == ct.shape == (4, 12, 10)
+    np.testing.assert_array_equal(labels, _three_segments())
+
+
+@pytest.mark.parametrize("segmentation_type", ["LABELMAP", "BINARY"])
+def test_seg_of_an_unevenly_spaced_series_takes_each_voxel_from_its_nearest_frame(
+    tmp_path: Path, segmentation_type: str
+) -> None:
+    """Frames at z = 0, 2.5, 4 and 7.5 mm; the CT is equalised to 1.5 mm (z = 0, 1.5, ..., 7.5), whose
+    nearest frames are 0, 1, 1, 2, 3, 3. A BINARY SEG omits a segment's empty frames, yet the frames of the
+    other segments still bound each one: segment 1 (frames 0 and 4 mm) stays off z = 1.5, nearest to the
+    frame at 2.5 mm, and segment 3 (frame 7.5 mm alone) reaches z = 6, half way to the frame at 4 mm."""
+    positions = [(-120.0, -80.0, z) for z in (0.0, 2.5, 4.0, 7.5)]
+    ct, frame, path = _synthetic_ct_and_seg(tmp_path, segmentation_type, positions)
+    assert ct.metadata["geometry_decision"] == "resampled_uneven" and ct.spacing_mm == (0.8, 0.5, 1.5)
+    seg = read_dicom_seg(path, ct, frame)
+    assert seg.notes == ["frames not regularly spaced: placed frame by frame"]
+    [label_map] = seg.maps
+    assert label_map.label_names == {1: "liver", 2: "Spleen", 3: "kidney cyst"}
+    np.testing.assert_array_equal(label_map.labels, _three_segments()[[0, 1, 1, 2, 3, 3]])
 
 
 def test_unreadable_or_misplaced_seg_is_refused_naming_the_file(tmp_path: Path) -> None:
@@ -284,8 +298,8 @@ def test_seg_without_its_series_is_quarantined_and_frame_of_reference_is_the_fal
     by_frame = pydicom.dcmread(fixtures / "23x38x3" / "seg" / "label.seg")
     by_frame.ReferencedSeriesSequence[0].SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.1"  # not in the cohort
     members = {f"tiny/{p.name}": p for p in (fixtures / "23x38x3" / "multiframe").iterdir()}
-    members["segs/liver.dcm"] = _write(orphan, tmp_path / "src" / "liver.dcm")
-    members["segs/by_frame.dcm"] = _write(by_frame, tmp_path / "src" / "by_frame.dcm")
+    members["segs/liver.dcm"] = write_dataset(orphan, tmp_path / "src" / "liver.dcm")
+    members["segs/by_frame.dcm"] = write_dataset(by_frame, tmp_path / "src" / "by_frame.dcm")
     plan = _plan(_cohort(tmp_path, members))
     _accounted_once(plan)
     quarantined = [(d.disposition, d.reason_code, d.file_kind) for d in plan.early_dispositions]
@@ -299,7 +313,7 @@ def test_seg_naming_its_series_in_another_frame_of_reference_is_quarantined(tmp_
     wrong_frame = pydicom.dcmread(fixtures / "seg" / "label.seg")
     wrong_frame.FrameOfReferenceUID = "1.2.826.0.1.3680043.8.498.2"
     members = {f"tiny/{p.name}": p for p in (fixtures / "image").iterdir()}
-    members["tiny/seg.dcm"] = _write(wrong_frame, tmp_path / "src" / "seg.dcm")
+    members["tiny/seg.dcm"] = write_dataset(wrong_frame, tmp_path / "src" / "seg.dcm")
     plan = _plan(_cohort(tmp_path, members))
     _accounted_once(plan)
     assert [d.reason_code for d in plan.early_dispositions] == ["seg_frame_of_reference_mismatch"]
@@ -326,7 +340,6 @@ def test_frame_by_frame_placement_equals_highdicom_volume_on_a_regular_seg(spaci
 def test_seg_of_a_tilted_unevenly_spaced_series_lands_on_the_corrected_grid(tmp_path: Path) -> None:
     """A bone SEG drawn on the raw GE head slices (18.5 deg tilt, steps 1.08-7 mm) agrees with the bone of
     the tilt-corrected, equalised CT: placed by the frames' own positions, not by slice index."""
-    import highdicom as hd
     from pydicom.sr.codedict import codes
 
     from curation.imaging.geometry_policy import DCM2NIIX_POLICY
@@ -337,38 +350,9 @@ def test_seg_of_a_tilted_unevenly_spaced_series_lands_on_the_corrected_grid(tmp_
     ct = read_dicom_series(series, DCM2NIIX_POLICY)
     assert ct.metadata["geometry_decision"] == "resampled_tilt_uneven"
     sources = [pydicom.dcmread(p) for p in series.files]
-    for source in sources:  # highdicom copies these patient/study attributes; the fixture lacks some
-        for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime"):
-            setattr(source, keyword, source.get(keyword, ""))
-        for keyword in ("ReferringPhysicianName", "AccessionNumber", "StudyID"):
-            setattr(source, keyword, source.get(keyword, ""))
     bone = np.stack([s.pixel_array * float(s.RescaleSlope) + float(s.RescaleIntercept) > 300 for s in sources])
-    algorithm = hd.AlgorithmIdentificationSequence(name="t", family=codes.cid7162.ArtificialIntelligence, version="1")
-    description = hd.seg.SegmentDescription(
-        segment_number=1,
-        segment_label="bone",
-        segmented_property_category=codes.SCT.Tissue,
-        segmented_property_type=codes.SCT.Bone,
-        algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
-        algorithm_identification=algorithm,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        seg = hd.seg.Segmentation(
-            source_images=sources,
-            pixel_array=bone[..., None],
-            segmentation_type="BINARY",
-            segment_descriptions=[description],
-            series_instance_uid=hd.UID(),
-            series_number=900,
-            sop_instance_uid=hd.UID(),
-            instance_number=1,
-            manufacturer="test",
-            manufacturer_model_name="test",
-            software_versions="1",
-            device_serial_number="1",
-        )
-    result = read_dicom_seg(_write(seg, tmp_path / "bone.dcm"), ct, str(series.headers[0].FrameOfReferenceUID))
+    seg = highdicom_seg(sources, bone[..., None], ["bone"], property_types=[codes.SCT.Bone])
+    result = read_dicom_seg(write_dataset(seg, tmp_path / "bone.dcm"), ct, str(series.headers[0].FrameOfReferenceUID))
     assert result.notes == ["frames not regularly spaced: placed frame by frame"]
     mask, reference = result.maps[0].labels > 0, ct.array > 300
     dice = 2 * np.sum(mask & reference) / (mask.sum() + reference.sum())
@@ -388,7 +372,7 @@ def test_seg_whose_frames_are_not_parallel_is_refused(tmp_path: Path) -> None:
     ds.PerFrameFunctionalGroupsSequence[2].PlaneOrientationSequence = [oblique]
     ds.PerFrameFunctionalGroupsSequence[2].PlanePositionSequence[0].ImagePositionPatient[2] = -168.0
     with pytest.raises(SeriesRejected, match=re.escape("oblique.dcm: frames cannot be placed")) as refused:
-        read_dicom_seg(_write(ds, tmp_path / "oblique.dcm"), ct, frame)
+        read_dicom_seg(write_dataset(ds, tmp_path / "oblique.dcm"), ct, frame)
     assert refused.value.reason_code == "seg_not_a_volume"
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pydicom
 import pytest
 import zarr
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+from pydicom.dataset import Dataset
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from scipy import ndimage
 
 from curation.imaging.axis_operator import apply_along_axis, axis_operator
@@ -24,44 +24,7 @@ from curation.imaging.volume import Volume
 from curation.imaging.volume_qc import check_volume_quality
 from curation.imaging.zarr_store import level_affine, read_mask, write_volume_group
 from tests.conftest import shared_fixture
-
-
-def write_ct_slice(
-    path: Path,
-    stored: np.ndarray,
-    position: tuple[float, float, float],
-    *,
-    series_uid: str = "1.2.3.4.5",
-    instance: int = 1,
-    syntax: str = ExplicitVRLittleEndian,
-    bits_stored: int = 16,
-    signed: bool = True,
-    orientation: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-    spacing: tuple[float, float] = (0.7, 0.7),
-    trailing_padding: bool = False,
-) -> Path:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = CTImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = syntax
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
-    ds.Modality, ds.SeriesInstanceUID, ds.StudyInstanceUID, ds.InstanceNumber = "CT", series_uid, "1.2.3", instance
-    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
-    ds.ImagePositionPatient = [float(v) for v in position]
-    ds.ImageOrientationPatient = list(orientation)
-    ds.PixelSpacing = list(spacing)
-    ds.Rows, ds.Columns = stored.shape
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, bits_stored, bits_stored - 1
-    ds.PixelRepresentation = 1 if signed else 0
-    ds.RescaleSlope, ds.RescaleIntercept = 1, -1024
-    ds.PixelData = stored.astype("<i2" if signed else "<u2").tobytes()
-    if trailing_padding:
-        ds.add_new(0xFFFCFFFC, "OB", b"\x00" * 8)  # Data Set Trailing Padding after the pixels
-    ds.save_as(path, enforce_file_format=True, implicit_vr=syntax == ImplicitVRLittleEndian)
-    return path
+from tests.synthetic_dicom import write_ct_slice
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import generate_uid
 
 from curation.imaging.dicom_files import classify_dicom_file
 from curation.imaging.dicom_volume import read_dicom_series
@@ -16,8 +15,8 @@ from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_policy import STRICT_POLICY, GeometryPolicy
 from curation.imaging.series_geometry import slice_geometry
 from curation.imaging.series_grouping import group_dicom_series
+from tests.synthetic_dicom import AXIAL, write_ct_slice
 
-AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 ROWS, COLS = 6, 5
 PIXEL_SPACING = (0.5, 0.8)  # (between rows, between columns): unequal, to catch a swap
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
@@ -31,45 +30,30 @@ def write_slice(
     instance: int,
     hu_value: int,
     *,
-    orientation: tuple[float, ...] = AXIAL,
-    image_type: tuple[str, ...] = ("ORIGINAL", "PRIMARY", "AXIAL"),
-    sop_class: str = CTImageStorage,
-    modality: str = "CT",
     slope: float = 1.0,
     intercept: float = -1024.0,
     padding_value: int | None = None,
+    **options,
 ) -> Path:
     """One uncompressed slice whose stored pixels all map to ``hu_value`` (a marker for the order check)."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = sop_class
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = sop_class
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = modality
-    ds.SeriesInstanceUID = series_uid
-    ds.StudyInstanceUID = "1.2.3.4"
-    ds.SeriesNumber = 3
-    ds.InstanceNumber = instance
-    ds.ImageType = list(image_type)
-    ds.ImagePositionPatient = [float(v) for v in position]
-    ds.ImageOrientationPatient = list(orientation)
-    ds.PixelSpacing = list(PIXEL_SPACING)
-    ds.SliceThickness = 9.9  # deliberately wrong: spacing must come from positions
-    ds.Rows, ds.Columns = ROWS, COLS
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
-    ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
     stored = np.full((ROWS, COLS), round((hu_value - intercept) / slope), dtype=np.int16)
     if padding_value is not None:
-        ds.PixelPaddingValue = padding_value
         stored[0, 0] = padding_value
-    ds.PixelData = stored.tobytes()
-    ds.save_as(path, enforce_file_format=True)
-    return path
+    return write_ct_slice(
+        path,
+        stored,
+        position,
+        series_uid=series_uid,
+        study_uid="1.2.3.4",
+        instance=instance,
+        spacing=PIXEL_SPACING,
+        slope=slope,
+        intercept=intercept,
+        padding_value=padding_value,
+        SeriesNumber=3,
+        SliceThickness=9.9,  # deliberately wrong: spacing must come from positions
+        **options,  # orientation, image_type, sop_class, modality
+    )
 
 
 def axial_positions(n: int, step: float = 2.5, start: float = -100.0) -> list[tuple[float, float, float]]:

@@ -8,7 +8,8 @@ world (LPS) coordinates, 0 outside the SEG's field of view, exactly as `read_nif
 Rules, in this order:
 
 - Label values are the SEG's segment numbers; names come from SegmentLabel, else the
-  SegmentedPropertyTypeCodeSequence code meaning, else ``segment_<n>``.
+  SegmentedPropertyTypeCodeSequence code meaning, else ``segment_<n>``. Segment 0 (the background
+  a LABELMAP SEG may describe) is 0 in the maps, never a label.
 - Non-overlapping segments (the usual case, and always for LABELMAP SEGs) make one label map.
 - Overlapping segments are never merged (a voxel cannot hold two labels): each segment becomes its
   own map, still valued by its segment number, and a note says so. Nothing is lost.
@@ -73,30 +74,25 @@ class DicomSegLabels:
 
 
 def segment_names(ds: Dataset) -> dict[int, str]:
-    """{segment number: name} from the SegmentSequence (SegmentLabel, else the property type's meaning)."""
+    """{segment number: name} from the SegmentSequence (SegmentLabel, else the property type's meaning).
+
+    Segment 0 is left out: a LABELMAP SEG may describe its background as segment 0 (highdicom writes
+    "Background"), and 0 is the background of every label map here.
+
+        >>> segment_names(labelmap_seg)   # SegmentSequence: 0 Background, 1 Liver, 2 (no label, type Spleen)
+        {1: 'Liver', 2: 'Spleen'}
+    """
     names: dict[int, str] = {}
     for item in ds.get("SegmentSequence") or []:
         number = int(item.SegmentNumber)
+        if number == 0:
+            continue
         label = str(item.get("SegmentLabel", "") or "").strip()
         if not label:
             codes = item.get("SegmentedPropertyTypeCodeSequence") or []
             label = str(codes[0].get("CodeMeaning", "") or "").strip() if codes else ""
         names[number] = label or f"segment_{number}"
     return names
-
-
-def referenced_series_uids(ds: Dataset) -> list[str]:
-    """SeriesInstanceUIDs the SEG says it was derived from (ReferencedSeriesSequence)."""
-    return [str(item.get("SeriesInstanceUID", "") or "") for item in ds.get("ReferencedSeriesSequence") or []]
-
-
-def referenced_instance_uids(ds: Dataset) -> set[str]:
-    """SOPInstanceUIDs of the source images, from the ReferencedSeriesSequence (header-only read)."""
-    return {
-        str(instance.get("ReferencedSOPInstanceUID", "") or "")
-        for series in ds.get("ReferencedSeriesSequence") or []
-        for instance in series.get("ReferencedInstanceSequence") or []
-    } - {""}
 
 
 def _rejected(path: Path, reason_code: str, detail: str) -> SeriesRejected:
@@ -178,12 +174,18 @@ def place_frames_by_position(
 ) -> dict[int, np.ndarray]:
     """Fallback for frames that are parallel but not regularly spaced (uneven steps, gantry tilt, gaps):
     each reference voxel takes the nearest pixel of the nearest frame along the slice normal, when that
-    frame is within half the distance to its neighbouring frames (half the median step at the ends)."""
+    frame is within half the distance to its neighbouring frames (half the median step at the ends).
+
+    The frames are those of every segment: a SEG omits a segment's empty frames, so a segment stored
+    at 0 and 7.5 mm only is still empty nearer to another segment's frame at 2.5 mm.
+    """
     shared_groups = seg.get("SharedFunctionalGroupsSequence")
     shared = shared_groups[0] if shared_groups else None
     kind = str(seg.SegmentationType).upper()
     scale = float(seg.get("MaximumFractionalValue", 1) or 1) if kind == "FRACTIONAL" else 1.0
-    frames: dict[int, list[tuple[np.ndarray, int]]] = {n: [] for n in names}  # (position, frame number)
+    slots: dict[tuple[float, ...], int] = {}  # distinct frame position (to 1 micron) -> index in ``positions``
+    positions: list[np.ndarray] = []
+    frames: dict[int, list[tuple[int, int]]] = {n: [] for n in names}  # segment -> (slot, frame number)
     cosines = spacing = None
     for index, frame in enumerate(seg.PerFrameFunctionalGroupsSequence, start=1):
         position, frame_cosines, frame_spacing = _frame_geometry(frame, shared)
@@ -191,10 +193,13 @@ def place_frames_by_position(
             cosines, spacing = frame_cosines, frame_spacing
         elif not (np.allclose(cosines, frame_cosines, atol=1e-4) and np.allclose(spacing, frame_spacing, atol=1e-4)):
             raise ValueError("frames differ in orientation or pixel spacing")
+        slot = slots.setdefault(tuple(np.round(position, 3)), len(positions))
+        if slot == len(positions):
+            positions.append(position)
         identification = frame.get("SegmentIdentificationSequence")
         numbers = [int(identification[0].ReferencedSegmentNumber)] if identification else list(names)  # LABELMAP
         for number in numbers:
-            frames.setdefault(number, []).append((position, index))
+            frames.setdefault(number, []).append((slot, index))
     if cosines is None or spacing is None:
         raise ValueError("the SEG has no frames")
 
@@ -204,33 +209,44 @@ def place_frames_by_position(
             return pixels / scale >= FRACTIONAL_THRESHOLD
         return pixels == value if kind == "LABELMAP" else pixels > 0
 
+    def segment_stack(number: int) -> tuple[np.ndarray, np.ndarray]:
+        """(row of each slot in the stack, the segment's frames + one empty frame for slots it lacks)."""
+        own = frames.get(number, [])
+        slot_rows = np.full(len(positions), len(own), np.intp)
+        stack = np.zeros((len(own) + 1, int(seg.Rows), int(seg.Columns)), bool)
+        for row, (slot, index) in enumerate(own):
+            slot_rows[slot], stack[row] = row, present(index, number)
+        return slot_rows, stack
+
+    origins = np.array(positions)
     return {
-        number: _place_frames(
-            [(position, present(index, number)) for position, index in frames.get(number, [])],  # one segment's frames
-            cosines,
-            spacing,
-            reference,
-            number,
-        )
+        number: _place_frames(origins, *segment_stack(number), cosines, spacing, reference, number)
         for number in sorted(names)
     }
 
 
 def _place_frames(
-    stack: list[tuple[np.ndarray, np.ndarray]], cosines: np.ndarray, spacing: np.ndarray, reference: Volume, value: int
+    origins: np.ndarray,
+    slot_rows: np.ndarray,
+    stack: np.ndarray,
+    cosines: np.ndarray,
+    spacing: np.ndarray,
+    reference: Volume,
+    value: int,
 ) -> np.ndarray:
-    """Parallel (position, pixels present) frames of one segment on the reference grid, slice by slice.
+    """One segment on the reference grid, slice by slice, from parallel frames: frame n lies at
+    ``origins[n]`` and holds ``stack[slot_rows[n]]`` (pixels present).
 
     Depth along the normal and the in-plane coordinates are affine in the target indices, so each target
     slice is three outer sums, a search for the nearest frame and one gather.
     """
     labels = np.zeros(reference.shape, np.uint8 if value < 256 else np.uint16)
-    if not stack:
+    if not stack.any():
         return labels
     axes = np.stack([cosines[0] / spacing[1], cosines[1] / spacing[0], np.cross(cosines[0], cosines[1])])
-    order = sorted(range(len(stack)), key=lambda n: float(axes[2] @ stack[n][0]))
-    frame_coordinates = np.array([axes @ stack[n][0] for n in order])  # (column, row, depth) of each origin
-    present = np.stack([stack[n][1] for n in order])
+    frame_coordinates = origins @ axes.T  # (column, row, depth) of each frame's origin
+    order = np.argsort(frame_coordinates[:, 2], kind="stable")
+    frame_coordinates, slot_rows = frame_coordinates[order], slot_rows[order]
     depths = frame_coordinates[:, 2]
     steps = np.diff(depths)
     end_half = float(np.median(steps)) / 2 if steps.size else float(np.mean(spacing)) / 2
@@ -248,8 +264,8 @@ def _place_frames(
         rows = np.rint(row - frame_coordinates[nearest, 1]).astype(np.intp)
         columns = np.rint(column - frame_coordinates[nearest, 0]).astype(np.intp)
         hit = (offset >= -half_before[nearest] - 1e-6) & (offset <= half_after[nearest] + 1e-6)
-        hit &= (rows >= 0) & (rows < present.shape[1]) & (columns >= 0) & (columns < present.shape[2])
-        hit[hit] = present[nearest[hit], rows[hit], columns[hit]]
+        hit &= (rows >= 0) & (rows < stack.shape[1]) & (columns >= 0) & (columns < stack.shape[2])
+        hit[hit] = stack[slot_rows[nearest[hit]], rows[hit], columns[hit]]
         labels[k][hit] = value
     return labels
 

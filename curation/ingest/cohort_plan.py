@@ -31,8 +31,8 @@ from curation.deid.crosswalk import CrosswalkRow, crosswalk_rows_from_header
 from curation.deid.dicom_header import DeidOptions, deidentify_dataset
 from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
 from curation.imaging.dicom_files import read_dicom_header
-from curation.imaging.dicom_seg import referenced_instance_uids, referenced_series_uids
 from curation.imaging.resample import target_spacing
+from curation.imaging.seg_reference import frame_of_reference_uid, match_seg_to_series
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
 from curation.ingest.cohort_inventory import (
     CohortInventory,
@@ -91,9 +91,7 @@ class SeriesItem:
     @property
     def frame_of_reference_uid(self) -> str | None:
         """The original FrameOfReferenceUID of a DICOM series (before de-identification)."""
-        if self.dicom is None or not self.dicom.headers:
-            return None
-        return str(self.dicom.headers[0].get("FrameOfReferenceUID", "") or "") or None
+        return frame_of_reference_uid(self.dicom) if self.dicom is not None else None
 
 
 @dataclass
@@ -215,32 +213,12 @@ def _attach_segmentations(plan: CohortPlan, segmentations: list[DiscoveredFile])
 
 
 def match_segmentation(header: Dataset, items: list[SeriesItem]) -> tuple[SeriesItem | None, str]:
-    """(series the SEG belongs to, how it matched) or (None, quarantine reason code).
-
-    The referenced SeriesInstanceUID wins; without one in the cohort, a series of the same frame of
-    reference. Among several candidates (geometry splits of one series, or series sharing a frame
-    of reference) the one holding most of the referenced SOP instances, then the first in plan order.
-    A SEG is placed by world coordinates, so it is only attached within its own frame of reference.
-    """
-    frame = str(header.get("FrameOfReferenceUID", "") or "")
-    instances = referenced_instance_uids(header)
-    referenced = set(referenced_series_uids(header)) - {""}
-    by_series = [i for i in items if i.dicom is not None and i.dicom.series_uid in referenced]
-    same_frame = [i for i in by_series if frame and i.frame_of_reference_uid == frame]
-    if by_series and not same_frame:
-        return None, "seg_frame_of_reference_mismatch"
-    matched_by = "referenced_series"
-    if not same_frame and frame:
-        same_frame = [i for i in items if i.frame_of_reference_uid == frame]
-        matched_by = "frame_of_reference"
-    if not same_frame:
-        return None, "seg_reference_missing"
-
-    def shared_instances(item: SeriesItem) -> int:
-        assert item.dicom is not None
-        return sum(str(h.get("SOPInstanceUID", "")) in instances for h in item.dicom.headers)
-
-    return max(same_frame, key=shared_instances), matched_by
+    """(series the SEG belongs to, how it matched) or (None, quarantine reason code), by the rule of
+    `curation.imaging.seg_reference` (referenced series, else same frame of reference; never across
+    frames of reference)."""
+    candidates = [(item, item.dicom) for item in items if item.dicom is not None]
+    match = match_seg_to_series(header, [series for _, series in candidates])
+    return (candidates[match.series_index][0] if match.series_index is not None else None), match.outcome
 
 
 def _plan_nifti(plan: CohortPlan, p: Pseudonymizer) -> None:
