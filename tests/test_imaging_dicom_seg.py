@@ -397,7 +397,7 @@ def test_ingest_stores_the_seg_as_a_label_mask_of_its_series(tmp_path: Path) -> 
     )
     batch = ingest_series_batch([item], context, "series-00000")
 
-    assert [o.status for o in batch.outcomes] == ["ingested"]
+    assert [(o.status, o.reason_code) for o in batch.outcomes] == [("ingested", None)]
     assert {d.file_kind for d in batch.dispositions} == {"dicom", "dicom_seg"}
     study = plan.studies[item.study_uid]
     group = zarr.open_group(warehouse.path(warehouse.volume_uri("site_seg", study.study_id, item.series_id)), mode="r")
@@ -408,3 +408,51 @@ def test_ingest_stores_the_seg_as_a_label_mask_of_its_series(tmp_path: Path) -> 
     assert {"label_mask", "label_level"} <= {v["kind"] for v in volumes}
     series = pq.read_table(warehouse.path(next(p for p in batch.parts if "/series/" in p))).to_pylist()
     assert "contrast_phase" in series[0]
+
+
+def test_ingest_keeps_the_image_and_quarantines_only_a_seg_that_cannot_be_placed(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    import zarr
+
+    from curation.ingest.series_batch import SeriesContext, ingest_series_batch
+    from curation.provenance import RunContext
+    from curation.storage.warehouse_layout import Warehouse
+
+    cohort = tmp_path / "cohort"
+    paths = write_ct_series(
+        cohort / "images" / "ct", np.random.default_rng(0).integers(-1000, 1000, (4, 64, 64)), spacing=(1.0, 1.0)
+    )
+    sources = [pydicom.dcmread(p) for p in paths]
+    labels = np.zeros((4, 64, 64), np.uint8)
+    labels[0:2, 1:4, 2:6] = 1
+    write_dataset(highdicom_seg(sources, labels, ["liver"], "LABELMAP"), cohort / "images" / "a.dcm")
+    far = highdicom_seg(sources, labels, ["liver"], "LABELMAP")
+    for frame in far.PerFrameFunctionalGroupsSequence:
+        frame.PlanePositionSequence[0].ImagePositionPatient[2] += 500.0
+    write_dataset(far, cohort / "images" / "b.dcm")
+    (cohort / "cohort.yaml").write_text("institution: site_seg\nimages: images\noptions:\n  resample_profile: native\n")
+    plan = plan_cohort(load_manifest(cohort), "site_seg", Pseudonymizer(b"s" * 32))
+    (item,) = [i for i in plan.series if i.segmentations]
+    warehouse = Warehouse.open(tmp_path / "warehouse")
+    context = SeriesContext(
+        warehouse, RunContext(kind="ingest", cohort="site_seg"), "site_seg", "native", None, plan.studies
+    )
+    batch = ingest_series_batch([item], context, "series-00000")
+
+    assert [(o.status, o.reason_code) for o in batch.outcomes] == [("ingested", None)]
+    by_status = sorted((d.file_kind, d.disposition, d.reason_code or "") for d in batch.dispositions)
+    assert by_status == [
+        *[("dicom", "ingested", "")] * 4,
+        ("dicom_seg", "ingested", ""),
+        ("dicom_seg", "quarantined", "seg_outside_image"),
+    ]
+    group = zarr.open_group(
+        warehouse.path(warehouse.volume_uri("site_seg", plan.studies[item.study_uid].study_id, item.series_id)),
+        mode="r",
+    )
+    assert set(group["labels"].group_keys()) == {"seg_1"}
+    assert int((np.asarray(group["labels/seg_1/0"][...]) == 1).sum()) == 2 * 3 * 4
+    quarantine = pq.read_table(warehouse.path(next(p for p in batch.parts if "/quarantine/" in p))).to_pylist()
+    assert [(q["stage"], q["reason_code"], q["file_count"]) for q in quarantine] == [
+        ("segmentation", "seg_outside_image", 1)
+    ]

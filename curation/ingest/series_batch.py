@@ -25,7 +25,7 @@ from curation.content_hashing import sha256_parts
 from curation.deid.dicom_folder import quarantine_reason
 from curation.deid.report_text import scrub_report_text
 from curation.imaging.contrast_phase import contrast_phase_facts
-from curation.imaging.dicom_seg import dicom_seg_masks
+from curation.imaging.dicom_seg import read_dicom_seg
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
@@ -35,7 +35,7 @@ from curation.imaging.volume import Volume
 from curation.imaging.volume_qc import check_volume_quality
 from curation.imaging.zarr_store import StoredArray, write_volume_group
 from curation.ingest.cohort_inventory import FileDisposition
-from curation.ingest.cohort_plan import SeriesItem
+from curation.ingest.cohort_plan import SegAttachment, SeriesItem
 from curation.ingest.study_keys import StudyKeys
 from curation.provenance import RunContext
 from curation.storage.table_parts import write_table_part
@@ -95,7 +95,8 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
             volume = _as_suv(volume, item)
             check_volume_quality(volume)  # on the acquired grid, also for a volume resampled while read
             volume, masks = _resample(volume, masks, context.target_spacing_mm)
-            masks.update(dicom_seg_masks(item.seg_paths, volume, item.frame_of_reference_uid))
+            seg_masks, refused_segs = _place_segmentations(item, volume)
+            masks.update(seg_masks)
             stored = _store(context, study, item, volume, masks)
         except SeriesRejected as rejected:
             _quarantine(result, series_rows, quarantine_rows, base_row, item, study, context, rejected)
@@ -111,9 +112,13 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
         result.outcomes.append(
             SeriesOutcome(item.series_id, item.study_uid, "ingested", metadata.get("modality"), region)
         )
+        for seg, refused in refused_segs:
+            _quarantine_segmentation(result, quarantine_rows, item, study, context, seg, refused)
+        refused_files = {id(seg.file) for seg, _refused in refused_segs}
         result.dispositions.extend(
             FileDisposition(f.file_hash, f.size_bytes, _file_kind(item, f), "ingested", None, item.series_id)
             for f in item.files
+            if id(f) not in refused_files
         )
     for table, rows in (("series", series_rows), ("volumes", volume_rows), ("quarantine", quarantine_rows)):
         written = write_table_part(context.warehouse, table, rows, context.run, part)
@@ -324,6 +329,55 @@ def _quarantine(
     result.dispositions.extend(
         FileDisposition(f.file_hash, f.size_bytes, _file_kind(item, f), "quarantined", reason, item.series_id)
         for f in item.files
+    )
+
+
+def _place_segmentations(
+    item: SeriesItem, volume: Volume
+) -> tuple[dict[str, tuple[np.ndarray, dict[int, str]]], list[tuple[SegAttachment, SeriesRejected]]]:
+    """Each SEG of the series on the image grid (``seg_<n>`` by its place among the series' SEGs), and the
+    SEGs that cannot be placed: those are quarantined on their own, the image is still ingested."""
+    masks: dict[str, tuple[np.ndarray, dict[int, str]]] = {}
+    refused: list[tuple[SegAttachment, SeriesRejected]] = []
+    for index, seg in enumerate(item.segmentations, start=1):
+        try:
+            placed = read_dicom_seg(seg.file.path, volume, item.frame_of_reference_uid)
+        except SeriesRejected as rejected:
+            refused.append((seg, rejected))
+            continue
+        for label_map in placed.maps:
+            masks[f"seg_{index}{label_map.suffix}"] = (label_map.labels, label_map.label_names)
+    return masks, refused
+
+
+def _quarantine_segmentation(
+    result: SeriesBatchResult,
+    quarantine_rows: list[dict[str, Any]],
+    item: SeriesItem,
+    study: StudyKeys,
+    context: SeriesContext,
+    seg: SegAttachment,
+    rejected: SeriesRejected,
+) -> None:
+    log.info("a segmentation of series %s quarantined: %s", item.series_id, rejected.reason_code)
+    quarantine_rows.append(
+        {
+            "item_id": sha256_parts("segmentation", rejected.reason_code, seg.file.file_hash)[:24],
+            "cohort": context.cohort,
+            "stage": "segmentation",
+            "reason_code": rejected.reason_code,
+            "reason_detail": rejected.detail,
+            "study_id": study.study_id,
+            "series_id": item.series_id,
+            "file_count": 1,
+            "file_hashes": [seg.file.file_hash],
+            "input_hash": seg.file.file_hash,
+        }
+    )
+    result.dispositions.append(
+        FileDisposition(
+            seg.file.file_hash, seg.file.size_bytes, "dicom_seg", "quarantined", rejected.reason_code, item.series_id
+        )
     )
 
 
