@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from curation.reports.attributes import attributes_near, load_attribute_lexicon
-from curation.reports.ct_rate import CT_RATE_LABELS, label_reports_csv
+from curation.reports.ct_rate import CT_RATE_LABELS, ct_rate_row, label_reports_csv
 from curation.reports.evaluation import disagreements, evaluate_report_csv
 from curation.reports.lexicon import load_lexicon
 from curation.reports.report_analyzer import ReportAnalyzer
@@ -88,6 +88,32 @@ def test_ground_glass_is_a_ct_rate_lung_opacity(analyzer: ReportAnalyzer) -> Non
     assert labels == {"lung_opacity"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # pneumonia is a diagnosis, not the CT-RATE Lung opacity finding; the opacity counts where it is named
+        ("Findings consistent with pneumonia in the right lower lobe.", {"pneumonia"}),
+        ("Pneumonic infiltration in the left lower lobe.", {"pneumonia"}),
+        ("Patchy ground-glass opacities, likely viral pneumonia.", {"lung_opacity", "pneumonia"}),
+        ("Bronchopneumonic infiltration in the posterior basal segment.", {"tree_in_bud"}),
+        ("Honeycombing in a usual interstitial pneumonia pattern.", {"interstitial_lung_disease"}),
+        # a pleuroparenchymal density is a pleuroparenchymal scar, with or without the word sequela
+        ("Pleuroparenchymal density increases at both lung apices.", {"pulmonary_fibrotic_sequela"}),
+        ("Mild pleuroparenchymal linear densities in the lingula.", {"pulmonary_fibrotic_sequela"}),
+        ("Increase in pleuroparenchymal density in the right upper lobe.", {"pulmonary_fibrotic_sequela"}),
+        ("Pleuroparenchymal retraction in the middle lobe.", {"pulmonary_fibrotic_sequela"}),
+    ],
+)
+def test_pneumonia_and_pleuroparenchymal_density(analyzer: ReportAnalyzer, text: str, expected: set[str]) -> None:
+    assert {m.label for m in analyzer.analyze(text).mentions if m.assertion != "NEGATIVE"} == expected
+
+
+def test_pneumonia_alone_is_no_ct_rate_lung_opacity(analyzer: ReportAnalyzer) -> None:
+    row = ct_rate_row(analyzer.analyze("Right lower lobe consolidation consistent with pneumonia."))
+    assert (row["Consolidation"], row["Lung opacity"]) == (1, 0)
+    assert ct_rate_row(analyzer.analyze("No pleuroparenchymal density."))["Pulmonary fibrotic sequela"] == 0
+
+
 def test_locations_stay_in_the_organ_system_of_the_label(analyzer: ReportAnalyzer) -> None:
     nodule = first(analyzer, "A 4 mm nodule in the left lower lobe, at the level of the left kidney.", "lung_nodule")
     assert nodule.location == "left_lower_lobe"
@@ -135,8 +161,8 @@ def test_attribute_words_are_data() -> None:
         ("No pneumothorax but a small pleural effusion.", "pleural_effusion", "POSITIVE"),
         ("No pneumothorax; small pleural effusion.", "pleural_effusion", "POSITIVE"),
         ("No pneumothorax, however pleural effusion is present.", "pleural_effusion", "POSITIVE"),
-        ("The appearance is atypical for viral pneumonia.", "lung_opacity", "NEGATIVE"),
-        ("It was not found to be compatible with pneumonia.", "lung_opacity", "NEGATIVE"),
+        ("The appearance is atypical for viral pneumonia.", "pneumonia", "NEGATIVE"),
+        ("It was not found to be compatible with pneumonia.", "pneumonia", "NEGATIVE"),
         ("Pulmonary edema cannot be excluded.", "pulmonary_edema", "UNCERTAIN"),
         ("Findings likely represent atelectasis.", "atelectasis", "UNCERTAIN"),
         ("Appearance suggestive of pancreatitis.", "pancreatitis", "UNCERTAIN"),
