@@ -89,3 +89,18 @@ def test_parts_written_before_a_column_existed_still_load(tmp_path):
     assert catalog.query("SELECT label, severity FROM findings").to_pylist() == [
         {"label": "emphysema", "severity": None}
     ]
+
+
+def test_a_catalog_made_before_a_column_existed_is_made_again(tmp_path):
+    import duckdb
+
+    wh = Warehouse.open(tmp_path / "wh")
+    _ingest_run(wh, ["emphysema"])
+    with duckdb.connect(str(wh.catalog_path)) as con:  # as an older version left it
+        con.execute("DROP VIEW IF EXISTS findings CASCADE")
+        con.execute("ALTER TABLE raw.findings DROP COLUMN severity")
+    _ingest_run(wh, ["emphysema", "atelectasis"])  # registering new parts finds the table outdated
+    assert Catalog(wh).query("SELECT label, severity FROM findings ORDER BY label").to_pylist() == [
+        {"label": "atelectasis", "severity": None},
+        {"label": "emphysema", "severity": None},
+    ]

@@ -53,6 +53,11 @@ class Catalog:
             self.rebuild()
             return 0
         with self._connect_writer(self.path) as con:
+            outdated = not self._raw_tables_match_contracts(con)
+        if outdated:
+            # made by an older version (a table without a column added since): make it again from the parts
+            return self.rebuild()
+        with self._connect_writer(self.path) as con:
             registered = {row[0] for row in con.execute("SELECT path FROM raw._registered_parts").fetchall()}
             added = self._load_parts(con, [p for p in parts if p not in registered])
             try:
@@ -120,6 +125,16 @@ class Catalog:
         for name in table_names():
             empty = table_schema(name).empty_table()  # noqa: F841 (read by DuckDB's replacement scan)
             con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} AS SELECT * FROM empty")
+
+    def _raw_tables_match_contracts(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Whether every raw table exists with exactly its contract's columns."""
+        rows = con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'raw'"
+        ).fetchall()
+        columns: dict[str, set[str]] = {}
+        for table, column in rows:
+            columns.setdefault(table, set()).add(column)
+        return all(columns.get(name) == set(table_schema(name).column_names) for name in table_names())
 
     def _load_parts(self, con: duckdb.DuckDBPyConnection, parts: list[str]) -> int:
         by_table: dict[str, list[str]] = {}
