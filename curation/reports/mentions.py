@@ -439,12 +439,11 @@ def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> l
     else:
         return ordered  # no overlaps: all kept
     order = -1 if prefer_later else 1
-    kept_starts: list[int] = []  # the kept spans never overlap: sorted by start, they are sorted by end too
-    kept_ends: list[int] = []
+    kept: list[tuple[int, int]] = []
     for _length, _first, start, end in sorted([(s - e, order * s, s, e) for s, e in ordered]):
-        index = bisect.bisect_left(kept_starts, start)
-        if (index > 0 and kept_ends[index - 1] > start) or (index < len(kept_starts) and kept_starts[index] < end):
-            continue
-        kept_starts.insert(index, start)
-        kept_ends.insert(index, end)
-    return list(zip(kept_starts, kept_ends, strict=True))
+        for kept_start, kept_end in kept:
+            if start < kept_end and kept_start < end:
+                break
+        else:
+            kept.append((start, end))
+    return sorted(kept)
