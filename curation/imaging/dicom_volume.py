@@ -31,6 +31,7 @@ from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_correction import apply_geometry_plan
 from curation.imaging.geometry_policy import GeometryPlan, GeometryPolicy, plan_geometry
 from curation.imaging.header_values import has_element, header_value
+from curation.imaging.jpeg2000_decoder import decode_jpeg2000
 from curation.imaging.native_pixels import read_native_pixels
 from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles
@@ -187,7 +188,7 @@ def decode_file_pixels(path: Path, file_index: int, header: Dataset | None = Non
         ds = pydicom.dcmread(path, force=False)
         if "PixelData" not in ds:
             raise SeriesRejected("no_pixel_data", f"file #{file_index} has no pixel data", stage="pixels")
-        pixels = ds.pixel_array
+        pixels = _decode_on_any_core(ds)
     except SeriesRejected:
         raise
     except Exception as error:  # decoders raise many types (ValueError, RuntimeError, NotImplementedError...)
@@ -201,6 +202,15 @@ def decode_file_pixels(path: Path, file_index: int, header: Dataset | None = Non
             "color_image", f"file #{file_index} holds colour pixels, not a grey-level image", stage="pixels"
         )
     return ds, pixels
+
+
+def _decode_on_any_core(ds: Dataset) -> np.ndarray:
+    """The stored values: JPEG 2000 through a plugin that releases the GIL where it can, else pydicom's own."""
+    try:
+        pixels = decode_jpeg2000(ds)
+    except Exception:  # any failure: pydicom's own plugins decode it, or say what is wrong with it
+        pixels = None
+    return ds.pixel_array if pixels is None else pixels
 
 
 def padding_mask(ds: Dataset, stored: np.ndarray) -> np.ndarray | None:
