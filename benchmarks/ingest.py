@@ -9,7 +9,8 @@ Baseline: SimpleITK ImageSeriesReader -> SimpleITK linear resample to the same s
 figure "above imports" subtracts the process's RSS after imports. The two run interleaved, best of
 ``--repeat``; "cpu s" is the process CPU time (all threads), steadier than wall time on a shared machine.
 
-    .venv/bin/python benchmarks/ingest.py                 # 512x512x300 synthetic CT + ct_chest_j2k fixture
+    .venv/bin/python benchmarks/ingest.py                 # 512x512x300 synthetic CT (uncompressed, and its first
+                                                          # 100 slices JPEG lossless) + ct_chest_j2k fixture
     .venv/bin/python benchmarks/ingest.py --slices 120 --repeat 1
     .venv/bin/python benchmarks/ingest.py --chunks        # the chunk/shard study behind zarr_store's choice
 """
@@ -54,9 +55,14 @@ def phantom_ct(n_slices: int, size: int = 512, seed: int = 0) -> np.ndarray:
     return volume
 
 
-def write_dicom_series(folder: Path, hu: np.ndarray, spacing=(0.7, 0.7, 1.0)) -> list[Path]:
+def write_dicom_series(
+    folder: Path, hu: np.ndarray, spacing=(0.7, 0.7, 1.0), jpeg_lossless: bool = False
+) -> list[Path]:
+    """One file per slice, uncompressed, or JPEG Lossless SV1 (the usual compressed CT from a PACS)."""
+    import imagecodecs
     from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, JPEGLosslessSV1, generate_uid
 
     folder.mkdir(parents=True, exist_ok=True)
     series_uid, study_uid = generate_uid(), generate_uid()
@@ -65,7 +71,7 @@ def write_dicom_series(folder: Path, hu: np.ndarray, spacing=(0.7, 0.7, 1.0)) ->
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = CTImageStorage
         meta.MediaStorageSOPInstanceUID = generate_uid()
-        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        meta.TransferSyntaxUID = JPEGLosslessSV1 if jpeg_lossless else ExplicitVRLittleEndian
         ds = Dataset()
         ds.file_meta = meta
         ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
@@ -83,7 +89,13 @@ def write_dicom_series(folder: Path, hu: np.ndarray, spacing=(0.7, 0.7, 1.0)) ->
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
         ds.RescaleSlope, ds.RescaleIntercept = 1, -1024
-        ds.PixelData = (hu[k].astype(np.int32) + 1024).astype(np.int16).tobytes()
+        stored = (hu[k].astype(np.int32) + 1024).astype(np.int16)
+        if jpeg_lossless:
+            frame = imagecodecs.jpeg8_encode(stored.view(np.uint16), lossless=True, predictor=1, bitspersample=16)
+            ds.PixelData = encapsulate([frame])
+            ds["PixelData"].VR = "OB"
+        else:
+            ds.PixelData = stored.tobytes()
         path = folder / f"IM{k + 1:05d}.dcm"
         ds.save_as(path, enforce_file_format=True)
         paths.append(path)
@@ -346,6 +358,9 @@ def main() -> None:
         series_dir = workdir / "series"
         write_dicom_series(series_dir, volume)
         compare("synthetic CT 0.7x0.7x1.0 mm -> 1.5 mm", series_dir, workdir, args.repeat)
+        lossless_dir = workdir / "series-jpeg-lossless"
+        write_dicom_series(lossless_dir, volume[:100], jpeg_lossless=True)
+        compare("synthetic CT, first 100 slices, JPEG Lossless SV1 -> 1.5 mm", lossless_dir, workdir, args.repeat)
         if FIXTURE.is_dir():
             compare("ct_chest_j2k fixture (JPEG 2000) -> 1.5 mm", FIXTURE, workdir, args.repeat)
         storage_comparison(volume, workdir)

@@ -31,7 +31,7 @@ from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_correction import apply_geometry_plan
 from curation.imaging.geometry_policy import GeometryPlan, GeometryPolicy, plan_geometry
 from curation.imaging.header_values import has_element, header_value
-from curation.imaging.jpeg2000_decoder import decode_jpeg2000
+from curation.imaging.imagecodecs_plugin import decode_with_imagecodecs
 from curation.imaging.native_pixels import read_native_pixels
 from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles
@@ -205,9 +205,9 @@ def decode_file_pixels(path: Path, file_index: int, header: Dataset | None = Non
 
 
 def _decode_on_any_core(ds: Dataset) -> np.ndarray:
-    """The stored values: JPEG 2000 through a plugin that releases the GIL where it can, else pydicom's own."""
+    """The stored values: through the imagecodecs plugin (GIL released) where it decodes them, else pydicom's own."""
     try:
-        pixels = decode_jpeg2000(ds)
+        pixels = decode_with_imagecodecs(ds)
     except Exception:  # any failure: pydicom's own plugins decode it, or say what is wrong with it
         pixels = None
     return ds.pixel_array if pixels is None else pixels
