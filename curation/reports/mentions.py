@@ -107,6 +107,31 @@ def _word_regex(phrases: Iterable[str]) -> WordStartRegex | None:
     return WordStartRegex(phrases) if phrases else None
 
 
+class VetoWords:
+    """The ``vetoed_by`` words of a label: a single word matches at a word start, as a stem ("kidney" in
+    "kidneys", "bronch" in "bronchial"); a phrase of several words matches whole, with its plural and hyphen
+    spellings ("on the pleura" vetoes "a nodule on the pleura", not "nodules on the pleural base").
+    ``search`` takes the same arguments as ``WordStartRegex.search``.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = list(phrases)
+        stems = [p for p in phrases if len(p.split()) == 1]
+        whole = sorted({v.lower() for p in phrases if len(p.split()) > 1 for v in phrase_variants(p)}, key=len)[::-1]
+        self.stems = _word_regex(stems)
+        alternation = "|".join(re.escape(w) for w in whole)
+        self.whole = re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE) if whole else None
+        self.whole_lower = re.compile(rf"\b(?:{alternation})\b") if whole and all(w.isascii() for w in whole) else None
+
+    def search(self, text: str, lower: str | None, start: int = 0, end: int | None = None) -> bool:
+        end = len(text) if end is None else end
+        if self.stems is not None and self.stems.search(text, lower, start, end):
+            return True
+        if lower is not None and self.whole_lower is not None:
+            return self.whole_lower.search(lower, start, end) is not None
+        return self.whole is not None and self.whole.search(text, start, end) is not None
+
+
 class LabelMentionRules:
     """The label lexicon compiled: phrases registered on a ``TermMatcher``, token patterns, co-occurrence rules."""
 
@@ -153,7 +178,9 @@ class LabelMentionRules:
                     terms.add(TermKind.REQUIRED, label.name, flat)
                     self.required_as_terms.add(label.name)
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
-        self.vetoes = {name: _word_regex(label.vetoed_by) for name, label in self.labels.items()}
+        self.vetoes = {
+            name: VetoWords(label.vetoed_by) if label.vetoed_by else None for name, label in self.labels.items()
+        }
 
     def find(
         self,
@@ -304,7 +331,7 @@ class SentenceClauses:
             found = self._edges[sentence] = ([m.start() for m in matches], [m.end() for m in matches])
         return found
 
-    def names_veto_word(self, name: str, veto: WordStartRegex, sentence: int) -> bool:
+    def names_veto_word(self, name: str, veto: VetoWords, sentence: int) -> bool:
         """Whether the sentence names a veto word of label ``name`` (cached per label and sentence)."""
         first, after = self.bounds[sentence], self.bounds[sentence + 1]
         key = (name, first, after)
@@ -314,12 +341,12 @@ class SentenceClauses:
             found = self._vetoed[key] = veto.search(self.text[first:after], lower)
         return found
 
-    def heading_names(self, words: WordStartRegex, sentence: int) -> bool:
+    def heading_names(self, words: WordStartRegex | VetoWords, sentence: int) -> bool:
         """Whether the organ sub-heading the sentence stands under names one of ``words``."""
         heading = self.headings[sentence] if self.headings else None
         return heading is not None and words.search(heading, lower_if_exact(heading))
 
-    def vetoed_sentence(self, name: str, veto: WordStartRegex, own_organ: WordStartRegex | None, sentence: int) -> bool:
+    def vetoed_sentence(self, name: str, veto: VetoWords, own_organ: WordStartRegex | None, sentence: int) -> bool:
         """Whether the sentence names a veto word of label ``name`` (or names no anatomy and its heading does)
         and neither names the label's own organ (a term of its organ system or a word it requires)."""
         if own_organ is None:
@@ -338,7 +365,7 @@ class SentenceClauses:
             ) or self.heading_names(own_organ, sentence)
         return not names_own
 
-    def vetoed(self, name: str, veto: WordStartRegex, sentence: int, char_start: int, char_end: int) -> bool:
+    def vetoed(self, name: str, veto: VetoWords, sentence: int, char_start: int, char_end: int) -> bool:
         """Whether the clause around [char_start, char_end) names a veto word of label ``name``."""
         # A veto word in the clause is one in the sentence: most sentences name none, and need no clause.
         if not self.names_veto_word(name, veto, sentence):

@@ -1,0 +1,35 @@
+"""``vetoed_by`` words: one word is a stem matched at a word start, several words a whole phrase."""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.reports.mentions import VetoWords
+from curation.reports.report_analyzer import ReportAnalyzer
+
+
+@pytest.mark.parametrize(
+    ("text", "vetoed"),
+    [
+        ("nodule in the kidneys", True),  # a stem: "kidney" at a word start
+        ("bronchial wall", True),
+        ("a nodule on the pleura", True),
+        ("nodules on the pleural base", False),  # a phrase matches whole: "on the pleura" is not "on the pleural"
+        ("in the soft-tissues of the neck", True),  # plural and hyphen spellings of a phrase
+        ("NODULE ON THE PLEURA", True),
+        ("Nodule on the plèura", False),  # no lower-cased copy for non-ASCII letters: the plain expression decides
+    ],
+)
+def test_veto_words(text: str, vetoed: bool) -> None:
+    from curation.reports.caseless import lower_if_exact
+
+    words = VetoWords(["kidney", "bronch", "on the pleura", "soft tissue"])
+    assert words.search(text, lower_if_exact(text)) is vetoed
+
+
+def test_a_pleural_based_nodule_is_a_lung_nodule() -> None:
+    analyzer = ReportAnalyzer()
+    assert [m.label for m in analyzer.analyze("Nodules on the pleural base in the right lung.").mentions] == [
+        "lung_nodule"
+    ]
+    assert "lung_nodule" not in [m.label for m in analyzer.analyze("A nodule on the pleura.").mentions]
