@@ -107,3 +107,38 @@ def test_lexicon_errors_name_the_file_and_entry(tmp_path: Path) -> None:
     )
     with pytest.raises(LexiconError, match=r"pleura\.yaml: labels\[1\] \(Bad Name\): name must be snake_case"):
         load_lexicon(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a one-line preamble with no heading after it: the rest is findings
+        (
+            "Comparison: CT angiography dated 25.12.2019. Trachea open. Small left pleural effusion.",
+            [
+                ("comparison", "CT angiography dated 25.12.2019."),
+                ("findings", "Trachea open."),
+                ("findings", "Small left pleural effusion."),
+            ],
+        ),
+        (
+            "CLINICAL HISTORY: cough, fever\nThe lungs are clear.",
+            [("clinical_information", "cough, fever"), ("findings", "The lungs are clear.")],
+        ),
+        # with a heading after it, a preamble keeps all its sentences
+        (
+            "TECHNIQUE: Axial images. IV contrast.\nFINDINGS: Clear lungs.",
+            [("technique", "Axial images."), ("technique", "IV contrast."), ("findings", "Clear lungs.")],
+        ),
+    ],
+)
+def test_a_last_preamble_section_holds_its_first_line_or_sentence(
+    analyzer: ReportAnalyzer, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(s.section, s.text) for s in analyzer.analyze(text).sentences] == expected
+
+
+def test_the_indication_sets_no_study_status(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("INDICATION: Pleural effusion? Pneumonia?\nFINDINGS: No pleural effusion.")
+    assert next((m.label, m.section) for m in analysis.mentions) == ("pleural_effusion", "clinical_information")
+    assert [(row.label, row.status) for row in analysis.study_labels()] == [("pleural_effusion", "negative")]

@@ -647,7 +647,6 @@ def test_attribute_engine_gap(
     assert getattr(mention, attribute) == value
 
 
-@pytest.mark.xfail(reason="needs an engine change: the indication is not a finding of this scan", strict=False)
 def test_indication_does_not_set_the_study_status(analyzer: ReportAnalyzer) -> None:
     analysis = analyzer.analyze("INDICATION: Pleural effusion on chest x-ray.\nFINDINGS: No pleural effusion.")
     assert _status(analysis)["pleural_effusion"] == "negative"

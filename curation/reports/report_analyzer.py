@@ -42,6 +42,8 @@ STATUS_OF_ASSERTION = {
     "HISTORICAL": "negative",
 }
 _STATUS_RANK = {"positive": 2, "uncertain": 1, "negative": 0}
+# Sections that speak of the request or the procedure, not of what this scan shows.
+NOT_OBSERVED_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
 _BULLETS = tuple(BULLETS)
 
 
@@ -94,14 +96,17 @@ class ReportAnalysis:
     mentions: list[Mention]
 
     def study_labels(self) -> list[StudyLabel]:
-        """One row per mentioned label over all sections: positive over uncertain over negative.
+        """One row per label the findings and impression mention: positive over uncertain over negative.
 
-        HISTORICAL mentions ("effusion has resolved") count as negative: absent on this scan.
+        HISTORICAL mentions ("effusion has resolved") count as negative: absent on this scan. Mentions in
+        the clinical information, technique and comparison sections are not observations of this scan
+        ("INDICATION: pleural effusion on chest x-ray"): they stay in ``mentions`` but set no status.
         Labels never mentioned are absent (not mentioned is not negative).
         """
         by_label: dict[str, list[Mention]] = {}
         for mention in self.mentions:
-            by_label.setdefault(mention.label, []).append(mention)
+            if mention.section not in NOT_OBSERVED_SECTIONS:
+                by_label.setdefault(mention.label, []).append(mention)
         rows = []
         for label, mentions in sorted(by_label.items()):
             status = max((STATUS_OF_ASSERTION[m.assertion] for m in mentions), key=_STATUS_RANK.__getitem__)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from curation.reports.lexicon import SectionHeading, SectionLexicon
+from curation.reports.sentences import sentence_starts
 
 _TEXT_KEY = "ctcurate_text"
 _SENTENCE_PUNCTUATION = ".!?"
@@ -55,6 +56,21 @@ class Section:
     start: int  # first character of the body, after the heading and its colon
     end: int  # exclusive
     heading: str | None = None  # the heading as written
+
+
+# Sections that introduce a report (the request, how it was made, what it is compared with) and hold a line or two.
+PREAMBLE_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
+
+
+def _first_line_or_sentence_end(text: str, body_start: int) -> int:
+    """Where the first line of a section body ends (if more text follows it), else its first sentence."""
+    body = text[body_start:]
+    first_text = len(body) - len(body.lstrip())
+    line_break = body.find("\n", first_text)
+    if line_break >= 0 and body[line_break:].strip():
+        return body_start + line_break + 1
+    starts = [start for start in sentence_starts(body) if start > first_text]
+    return body_start + starts[0] if starts else len(text)
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -145,6 +161,14 @@ class SectionSplitter:
             sections.append(Section("other" if has_findings else "findings", None, 0, 0, preamble_end))
         for index, (heading_start, body_start, record, written) in enumerate(headings):
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
+            if end == len(text) and record.section in PREAMBLE_SECTIONS:
+                # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." with no heading after
+                # it: the preamble is its first line (or sentence), the rest an unheaded findings section
+                preamble_end = _first_line_or_sentence_end(text, body_start)
+                if preamble_end < end:
+                    sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
+                    sections.append(Section("findings", None, preamble_end, preamble_end, end))
+                    continue
             sections.append(Section(record.section, record.organ_system, heading_start, body_start, end, written))
         return sections
 
