@@ -33,3 +33,33 @@ def test_a_pleural_based_nodule_is_a_lung_nodule() -> None:
         "lung_nodule"
     ]
     assert "lung_nodule" not in [m.label for m in analyzer.analyze("A nodule on the pleura.").mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "No pleural or pericardial effusion.",
+            {("pleural_effusion", "NEGATIVE"), ("pericardial_effusion", "NEGATIVE")},
+        ),
+        (
+            "No pericardial or pleural effusion.",
+            {("pleural_effusion", "NEGATIVE"), ("pericardial_effusion", "NEGATIVE")},
+        ),
+        (
+            "No pleural effusion or pericardial effusion.",
+            {("pleural_effusion", "NEGATIVE"), ("pericardial_effusion", "NEGATIVE")},
+        ),
+        (
+            "Small bilateral pleural and pericardial effusions.",
+            {("pleural_effusion", "POSITIVE"), ("pericardial_effusion", "POSITIVE")},
+        ),
+        (
+            "Minimal pericardial effusion. Left mild pleural effusion.",
+            {("pleural_effusion", "POSITIVE"), ("pericardial_effusion", "POSITIVE")},
+        ),
+    ],
+)
+def test_a_mention_that_names_its_own_organ_escapes_the_veto(text: str, expected: set[tuple[str, str]]) -> None:
+    analysis = ReportAnalyzer().analyze(text)
+    assert {(m.label, m.assertion) for m in analysis.mentions} == expected

@@ -230,7 +230,12 @@ class LabelMentionRules:
             requires, veto = self.requires[name], self.vetoes[name]
             exclusions = excluded.get(name, ())
             for start, end in longest_spans(spans) if len(spans) > 1 else spans:
-                if exclusions and any(s < end and start < e for s, e in exclusions):
+                # an exclusion overlapping the match means something else, unless the match holds it and says more:
+                # "pleural or pericardial effusion" holds the exclusion "pericardial effusion" of pleural effusion
+                if exclusions and any(
+                    s < end and start < e and not (start <= s and e <= end and e - s < end - start)
+                    for s, e in exclusions
+                ):
                     continue
                 sentence = bisect.bisect_right(sentence_starts, start) - 1
                 char_start = token_starts[start]
@@ -248,9 +253,13 @@ class LabelMentionRules:
                         ) or clauses.heading_names(requires, sentence)
                     if not required_seen[key]:
                         continue
-                if veto is not None and (
-                    veto_clause(name, veto, sentence, char_start, char_end)
-                    or clauses.vetoed_sentence(name, veto, self.own_organ.get(name), sentence)
+                if (
+                    veto is not None
+                    and (
+                        veto_clause(name, veto, sentence, char_start, char_end)
+                        or clauses.vetoed_sentence(name, veto, self.own_organ.get(name), sentence)
+                    )
+                    and not self._names_own_organ(name, text, lower, char_start, char_end)
                 ):
                     continue
                 mentions.append(
@@ -258,6 +267,12 @@ class LabelMentionRules:
                 )
         mentions.sort(key=lambda m: (m.start, m.label.name))
         return mentions
+
+    def _names_own_organ(self, name: str, text: str, lower: str | None, char_start: int, char_end: int) -> bool:
+        """Whether the mention's own words name its organ: "pleural effusion" in "No pleural effusion or
+        pericardial effusion" is pleural, whatever else its clause names."""
+        own_organ = self.own_organ.get(name)
+        return own_organ is not None and own_organ.search(text, lower, char_start, char_end)
 
     def pattern_matches(
         self,
