@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from curation.reports.caseless import lower_if_exact
-from curation.reports.lexicon import LexiconError, _read_yaml
+from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LexiconError, _read_yaml
 from curation.reports.mentions import MentionRecord
 from curation.resources import lexicons_dir
 
@@ -426,7 +426,7 @@ def _laterality(found: list[tuple[int, int, str]]) -> str | None:
 
 
 # Labels of these organ systems may be anywhere: a stent, a clip, an FDG-avid focus.
-ANY_LOCATION_SYSTEMS = frozenset({"devices_postoperative", "pet_uptake", ""})
+ANY_LOCATION_SYSTEMS = NON_ANATOMICAL_SYSTEMS | {""}
 
 
 def _location(

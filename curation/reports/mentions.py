@@ -30,7 +30,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
-from curation.reports.lexicon import LabelDef, LexiconError, OrganSystem
+from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LabelDef, LexiconError, OrganSystem
 from curation.reports.term_matcher import TermKind, TermMatcher
 
 # Clause edges for vetoes: the organ named must be in the same clause as the mention.
@@ -272,7 +272,9 @@ class LabelMentionRules:
         """Whether the mention's own words name its organ: "pleural effusion" in "No pleural effusion or
         pericardial effusion" is pleural, whatever else its clause names."""
         own_organ = self.own_organ.get(name)
-        return own_organ is not None and own_organ.search(text, lower, char_start, char_end)
+        if own_organ is None or self.labels[name].organ_system in NON_ANATOMICAL_SYSTEMS:
+            return False  # "FDG" in "FDG-avid" names a tracer, not a place
+        return own_organ.search(text, lower, char_start, char_end)
 
     def pattern_matches(
         self,
