@@ -142,3 +142,18 @@ def test_the_indication_sets_no_study_status(analyzer: ReportAnalyzer) -> None:
     analysis = analyzer.analyze("INDICATION: Pleural effusion? Pneumonia?\nFINDINGS: No pleural effusion.")
     assert next((m.label, m.section) for m in analysis.mentions) == ("pleural_effusion", "clinical_information")
     assert [(row.label, row.status) for row in analysis.study_labels()] == [("pleural_effusion", "negative")]
+
+
+def test_a_hard_wrapped_report_is_read_as_if_single_spaced(analyzer: ReportAnalyzer) -> None:
+    """RIS exports wrap lines at a fixed width: a phrase broken by a line end or a double space still counts,
+    and offsets and mention text stay those of the text as written."""
+    text = "FINDINGS: Small left pleural\neffusion measuring 3.2 x\n2.1 cm. No free\ngas. No  pneumothorax."
+    analysis = analyzer.analyze(text)
+    found = [(m.label, m.assertion, m.mention_text, m.size_mm) for m in analysis.mentions]
+    assert found == [
+        ("pleural_effusion", "POSITIVE", "pleural\neffusion", 32.0),
+        ("free_air", "NEGATIVE", "free\ngas", None),
+        ("pneumothorax", "NEGATIVE", "pneumothorax", None),
+    ]
+    assert all(text[m.char_start : m.char_end] == m.mention_text for m in analysis.mentions)
+    assert analysis.sentences[0].text == "Small left pleural\neffusion measuring 3.2 x\n2.1 cm."

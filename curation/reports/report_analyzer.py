@@ -19,6 +19,7 @@ report. Character offsets refer to the input text exactly.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,22 +214,56 @@ class ReportComponent:
         sentences: list[SentenceResult] = []
         mentions: list[Mention] = []
         headings = [section.heading if section.organ_system else None for _start, _text, section in kept]
+        collapsed = [_collapse_whitespace(sentence_text) for _start, sentence_text, _section in kept]
         all_findings = self.sentences.findings(
-            [sentence_text for _start, sentence_text, _section in kept], headings if any(headings) else None
+            [single_spaced for single_spaced, _offsets in collapsed], headings if any(headings) else None
         )
         for index, ((char_start, sentence_text, section), findings) in enumerate(zip(kept, all_findings, strict=True)):
             systems = findings.organ_systems
             if section.organ_system and section.organ_system not in systems:
                 systems = (*systems, section.organ_system)
                 systems = tuple(sorted(systems))
+            offsets = collapsed[index][1]
             for found in findings.mentions:
-                mentions.append(_to_mention(found, char_start, index, section.name))
+                mention = _to_mention(found, char_start, index, section.name)
+                if offsets is not None:  # back from the single-spaced sentence to the text as written
+                    mention.char_start = char_start + offsets[found.char_start]
+                    mention.char_end = char_start + offsets[found.char_end - 1] + 1
+                    mention.mention_text = text[mention.char_start : mention.char_end]
+                mentions.append(mention)
             sentences.append(
                 SentenceResult(
                     index, section.name, char_start, char_start + len(sentence_text), sentence_text, list(systems)
                 )
             )
         return ReportAnalysis(style, section_names, sentences, mentions)
+
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+_NOT_A_SINGLE_SPACE = re.compile(r"\s\s|[^\S ]")
+
+
+def _collapse_whitespace(sentence: str) -> tuple[str, list[int] | None]:
+    """The sentence with each run of whitespace as one space (a line wrapped by the RIS, "pleural  effusion"),
+    and the offset in the sentence of each character of it; (sentence, None) where there is nothing to collapse.
+
+    >>> _collapse_whitespace("left pleural\n  effusion")
+    ('left pleural effusion', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21, 22])
+    """
+    if _NOT_A_SINGLE_SPACE.search(sentence) is None:
+        return sentence, None
+    pieces: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for run in _WHITESPACE_RUN.finditer(sentence):
+        pieces.append(sentence[position : run.start()])
+        offsets.extend(range(position, run.start()))
+        pieces.append(" ")
+        offsets.append(run.start())
+        position = run.end()
+    pieces.append(sentence[position:])
+    offsets.extend(range(position, len(sentence)))
+    return "".join(pieces), offsets
 
 
 def _to_mention(found: SentenceMention, offset: int, sentence_index: int, section: str) -> Mention:
