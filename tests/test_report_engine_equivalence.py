@@ -33,6 +33,7 @@ TRICKY = [
     "“Quoted” right – left — mild° moderate² severe",
     "",
     "x",
+    "Re-demonstrated nodule in the para-aortic region; para aortic, re demonstrated, pre-para-aortic, para--aortic.",
 ]
 
 

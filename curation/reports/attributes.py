@@ -149,6 +149,18 @@ class WordLayout(NamedTuple):
     text: str  # the sentence as written
 
 
+def _trie_keys(words: list[str]) -> list[str]:
+    """Trie keys of a phrase's words: a hyphenated word gives its parts, those after a hyphen marked by it."""
+    keys: list[str] = []
+    for word in words:
+        parts = word.split("-")
+        if any(not part for part in parts):
+            return [word]  # a leading, trailing or double hyphen: not a plain word, left to the expression
+        keys.append(parts[0])
+        keys.extend("-" + part for part in parts[1:])
+    return keys
+
+
 class PhraseFamily:
     """Whole-word phrases -> canonical value: the matches of ``\\b(?P<w>phrase|...)\\b`` (longest phrase first).
 
@@ -167,12 +179,13 @@ class PhraseFamily:
         self.trie: dict[str, list] | None = {}
         for phrase, value in self.values.items():
             words = phrase.split()
-            if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+            keys = _trie_keys(words) if not case_sensitive else words
+            if not words or not all(_PLAIN_WORD.fullmatch(k.removeprefix("-")) for k in keys):
                 self.trie = None  # only the regular expression can say
                 break
             node: list = [None, self.trie]
-            for word in words:
-                node = node[1].setdefault(word.lower(), [None, {}])
+            for key in keys:
+                node = node[1].setdefault(key.lower(), [None, {}])
             node[0] = (value, words) if case_sensitive else value
 
     def _value_of(self, written: str) -> str:
@@ -202,8 +215,10 @@ class PhraseFamily:
             node = trie[words[index]]
             best, value = (index, node[0]) if node[0] is not None else (-1, None)
             last = index
-            while node[1] and last + 1 < n_words and gaps[last].isspace():
-                node = node[1].get(words[last + 1])
+            while node[1] and last + 1 < n_words:
+                gap = gaps[last]
+                # a space between words, or a hyphen where the phrase has one ("re-demonstrated": "re", "-demonstrated")
+                node = node[1].get(words[last + 1] if gap.isspace() else "-" + words[last + 1] if gap == "-" else "")
                 if node is None:
                     break
                 last += 1
