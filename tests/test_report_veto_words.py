@@ -63,3 +63,26 @@ def test_a_pleural_based_nodule_is_a_lung_nodule() -> None:
 def test_a_mention_that_names_its_own_organ_escapes_the_veto(text: str, expected: set[tuple[str, str]]) -> None:
     analysis = ReportAnalyzer().analyze(text)
     assert {(m.label, m.assertion) for m in analysis.mentions} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "count"),
+    [
+        ("Grade 3 splenic laceration.", "splenic_lesion", None),  # a grade is not a count
+        ("Hepatic segment 6 metastasis measures 18 mm.", "liver_lesion", None),  # nor a segment number
+        ("LI-RADS 5 lesion in the liver.", "liver_lesion", None),
+        ("Two nodules in the right lung.", "lung_nodule", 2),
+        ("Seen on series 3 image 45: 2 nodules.", "lung_nodule", 2),
+    ],
+)
+def test_a_number_after_a_grade_or_place_is_no_count(text: str, label: str, count: int | None) -> None:
+    mention = next(m for m in ReportAnalyzer().analyze(text).mentions if m.label == label)
+    assert mention.count == count
+
+
+def test_a_negation_that_opens_the_mention_negates_it() -> None:
+    analysis = ReportAnalyzer().analyze("Non-enlarged mediastinal lymph nodes. Enlarged hilar lymph nodes.")
+    assert [(m.label, m.assertion) for m in analysis.mentions] == [
+        ("lymphadenopathy", "NEGATIVE"),
+        ("lymphadenopathy", "POSITIVE"),
+    ]

@@ -109,6 +109,8 @@ def assert_mention(
     reaching: list[tuple[int, CueHit]] = []
     for hit in hits:
         if hit.start < mention.end and mention.start < hit.end:
+            if hit.start < mention.start and hit.cue.direction != "backward":
+                reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"
             continue  # a cue inside the mention's words is part of the finding's name
         if hit.end <= mention.start and hit.cue.direction != "backward":
             distance, gap = mention.start - hit.end, (hit.end, mention.start)

@@ -72,6 +72,7 @@ class AttributeLexicon:
     severity: dict[str, str]
     units: dict[str, float]
     count_words: dict[str, int]
+    not_a_count_after: frozenset[str]  # lower-case words after which a number is no count ("grade 3")
     locations: dict[str, str]  # phrase (lower-case) -> location name
     location_systems: dict[str, str]  # location name -> organ system
     location_patterns: tuple[LocationPattern, ...]
@@ -126,6 +127,7 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
         severity=_word_map(document, "severity", path),
         units=units,
         count_words=counts,
+        not_a_count_after=frozenset(str(w).lower() for w in document.get("not_a_count_after") or ()),
         locations=locations,
         location_systems=location_systems,
         location_patterns=tuple(patterns),
@@ -468,6 +470,15 @@ def _location(
     return _nearest_value(candidates, start, end) if candidates else None
 
 
+_LAST_WORD_BEFORE = re.compile(r"([\w-]+)\W*$")
+
+
+def _after_a_scale_word(text: str, number_start: int, scale_words: frozenset[str]) -> bool:
+    """Whether the number at ``number_start`` follows a word that makes it a grade or a place ("grade 3")."""
+    word = _LAST_WORD_BEFORE.search(text, 0, number_start)
+    return word is not None and word.group(1).lower() in scale_words
+
+
 def attributes_near(
     sentence: str | SentenceMatches,
     start: int,
@@ -492,7 +503,12 @@ def attributes_near(
         found["laterality"] = side
     if "location" in wanted and (location := _location(matches, rules, start, end, organ_system)) is not None:
         found["location"] = location
-    if "count" in wanted and (count := rules.count.search(text[max(0, start - 40) : start])) is not None:
+    before = text[max(0, start - 40) : start]
+    if (
+        "count" in wanted
+        and (count := rules.count.search(before)) is not None
+        and not _after_a_scale_word(before, count.start(), words.not_a_count_after)
+    ):
         word = count.group("n").lower()
         found["count"] = int(word) if word.isdigit() else words.count_words[word]
     if "change" in wanted and (change := _nearest_value(matches.of_words(rules.change), start, end)) is not None:
