@@ -51,6 +51,19 @@ def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
         ("No consolidation; mild emphysema.", {"consolidation": "NEGATIVE", "emphysema": "POSITIVE"}),
         ("No effusion, possible atelectasis.", {"pleural_effusion": "NEGATIVE", "atelectasis": "UNCERTAIN"}),
         ("A lymph node that did not reach pathological size.", {"lymphadenopathy": "NEGATIVE"}),
+        # a negated clause that has had its verb ends at "and"; a list under one negation does not
+        (
+            "No pleural effusion was seen, and atelectasis is present at the bases.",
+            {"pleural_effusion": "NEGATIVE", "atelectasis": "POSITIVE"},
+        ),
+        (
+            "No effusion is seen and atelectasis is present.",
+            {"pleural_effusion": "NEGATIVE", "atelectasis": "POSITIVE"},
+        ),
+        (
+            "No consolidation, pleural effusion, and pneumothorax.",
+            {"consolidation": "NEGATIVE", "pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"},
+        ),
     ],
 )
 def test_assertion(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
