@@ -615,12 +615,6 @@ ATTRIBUTE_GAPS: list[tuple[str, str, str, object]] = [
         "size_mm",
         None,
     ),
-    (
-        "Left subclavian pacemaker with leads in the right atrium and right ventricle.",
-        "pacemaker",
-        "laterality",
-        "left",
-    ),
 ]
 
 

@@ -86,3 +86,11 @@ def test_a_negation_that_opens_the_mention_negates_it() -> None:
         ("lymphadenopathy", "NEGATIVE"),
         ("lymphadenopathy", "POSITIVE"),
     ]
+
+
+def test_heart_chambers_and_coronary_arteries_are_no_side_of_the_body() -> None:
+    analyzer = ReportAnalyzer()
+    text = "Left subclavian pacemaker with leads in the right atrium and right ventricle."
+    assert {m.laterality for m in analyzer.analyze(text).mentions if m.label == "pacemaker"} == {"left"}
+    text = "Right ventricular dilatation and left pleural effusion."
+    assert [(m.label, m.laterality) for m in analyzer.analyze(text).mentions] == [("pleural_effusion", "left")]

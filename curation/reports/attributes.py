@@ -434,7 +434,7 @@ class SentenceMatches:
 
 
 def _laterality(found: list[tuple[int, int, str]]) -> str | None:
-    sides = {value for _s, _e, value in found}
+    sides = {value for _s, _e, value in found if value != "none"}
     if not sides:
         return None
     if "bilateral" in sides or {"right", "left"} <= sides:
