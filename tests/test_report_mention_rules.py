@@ -1,4 +1,5 @@
-"""``vetoed_by`` words: one word is a stem matched at a word start, several words a whole phrase."""
+"""Rules of the mention engine in general clinical language: veto words (one word a stem, several words a
+whole phrase; a mention naming its own organ escapes them), counts, negation opening a mention, sides."""
 
 from __future__ import annotations
 
