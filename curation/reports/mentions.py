@@ -204,6 +204,7 @@ class LabelMentionRules:
         found: dict[str, list[tuple[int, int]]] = {}
         for name, start, end in found_terms[TermKind.LABEL]:
             found.setdefault(name, []).append((start, end))
+        named = {(name, start, end) for name, start, end in found_terms[TermKind.LABEL]}  # synonyms, not patterns
         anchors = found_terms[TermKind.ANCHOR]
         if anchors:
             required_at: dict[str, list[int]] = {}
@@ -259,7 +260,10 @@ class LabelMentionRules:
                         veto_clause(name, veto, sentence, char_start, char_end)
                         or clauses.vetoed_sentence(name, veto, self.own_organ.get(name), sentence)
                     )
-                    and not self._names_own_organ(name, text, lower, char_start, char_end)
+                    # a synonym that names its own organ escapes; a token pattern spans too much to tell
+                    and not (
+                        (name, start, end) in named and self._names_own_organ(name, text, lower, char_start, char_end)
+                    )
                 ):
                     continue
                 mentions.append(
