@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -376,18 +377,13 @@ def test_seg_whose_frames_are_not_parallel_is_refused(tmp_path: Path) -> None:
     assert refused.value.reason_code == "seg_not_a_volume"
 
 
-def test_ingest_stores_the_seg_as_a_label_mask_of_its_series(tmp_path: Path) -> None:
-    import pyarrow.parquet as pq
-    import zarr
-
+def _ingest_the_series_with_segs(cohort: Path, tmp_path: Path) -> tuple[Any, Any, Any, Any]:
+    """Plan the cohort (its images under ``cohort/images``) and ingest its one series that has SEGs:
+    (plan, series item, warehouse, batch result)."""
     from curation.ingest.series_batch import SeriesContext, ingest_series_batch
     from curation.provenance import RunContext
     from curation.storage.warehouse_layout import Warehouse
 
-    source = shared_fixture("dicom/ct_with_dicom_seg")
-    cohort = tmp_path / "cohort"
-    shutil.copytree(source / "ct-3slice", cohort / "images" / "ct")
-    shutil.copy(source / "liver.dcm", cohort / "images" / "liver.dcm")
     (cohort / "cohort.yaml").write_text("institution: site_seg\nimages: images\noptions:\n  resample_profile: native\n")
     plan = plan_cohort(load_manifest(cohort), "site_seg", Pseudonymizer(b"s" * 32))
     (item,) = [i for i in plan.series if i.segmentations]
@@ -395,7 +391,18 @@ def test_ingest_stores_the_seg_as_a_label_mask_of_its_series(tmp_path: Path) -> 
     context = SeriesContext(
         warehouse, RunContext(kind="ingest", cohort="site_seg"), "site_seg", "native", None, plan.studies
     )
-    batch = ingest_series_batch([item], context, "series-00000")
+    return plan, item, warehouse, ingest_series_batch([item], context, "series-00000")
+
+
+def test_ingest_stores_the_seg_as_a_label_mask_of_its_series(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    import zarr
+
+    source = shared_fixture("dicom/ct_with_dicom_seg")
+    cohort = tmp_path / "cohort"
+    shutil.copytree(source / "ct-3slice", cohort / "images" / "ct")
+    shutil.copy(source / "liver.dcm", cohort / "images" / "liver.dcm")
+    plan, item, warehouse, batch = _ingest_the_series_with_segs(cohort, tmp_path)
 
     assert [(o.status, o.reason_code) for o in batch.outcomes] == [("ingested", None)]
     assert {d.file_kind for d in batch.dispositions} == {"dicom", "dicom_seg"}
@@ -414,10 +421,6 @@ def test_ingest_keeps_the_image_and_quarantines_only_a_seg_that_cannot_be_placed
     import pyarrow.parquet as pq
     import zarr
 
-    from curation.ingest.series_batch import SeriesContext, ingest_series_batch
-    from curation.provenance import RunContext
-    from curation.storage.warehouse_layout import Warehouse
-
     cohort = tmp_path / "cohort"
     paths = write_ct_series(
         cohort / "images" / "ct", np.random.default_rng(0).integers(-1000, 1000, (4, 64, 64)), spacing=(1.0, 1.0)
@@ -430,14 +433,7 @@ def test_ingest_keeps_the_image_and_quarantines_only_a_seg_that_cannot_be_placed
     for frame in far.PerFrameFunctionalGroupsSequence:
         frame.PlanePositionSequence[0].ImagePositionPatient[2] += 500.0
     write_dataset(far, cohort / "images" / "b.dcm")
-    (cohort / "cohort.yaml").write_text("institution: site_seg\nimages: images\noptions:\n  resample_profile: native\n")
-    plan = plan_cohort(load_manifest(cohort), "site_seg", Pseudonymizer(b"s" * 32))
-    (item,) = [i for i in plan.series if i.segmentations]
-    warehouse = Warehouse.open(tmp_path / "warehouse")
-    context = SeriesContext(
-        warehouse, RunContext(kind="ingest", cohort="site_seg"), "site_seg", "native", None, plan.studies
-    )
-    batch = ingest_series_batch([item], context, "series-00000")
+    plan, item, warehouse, batch = _ingest_the_series_with_segs(cohort, tmp_path)
 
     assert [(o.status, o.reason_code) for o in batch.outcomes] == [("ingested", None)]
     by_status = sorted((d.file_kind, d.disposition, d.reason_code or "") for d in batch.dispositions)

@@ -328,13 +328,36 @@ def _has_segmented_frames(seg: hd.seg.Segmentation) -> bool:
     return any(np.any(seg.get_stored_frame(n)) for n in range(1, int(seg.get("NumberOfFrames", 0) or 0) + 1))
 
 
+def place_segs(
+    paths: Sequence[Path], reference: Volume, frame_of_reference_uid: str | None = None
+) -> tuple[dict[int, DicomSegLabels], dict[int, SeriesRejected]]:
+    """The SEGs of one image placed on its grid, by their number (1, 2, ... in ``paths`` order), and those
+    that cannot be placed with the reason: one bad SEG does not stop the others (ingest and convert)."""
+    placed: dict[int, DicomSegLabels] = {}
+    refused: dict[int, SeriesRejected] = {}
+    for number, path in enumerate(paths, start=1):
+        try:
+            placed[number] = read_dicom_seg(Path(path), reference, frame_of_reference_uid)
+        except SeriesRejected as rejected:
+            refused[number] = rejected
+    return placed, refused
+
+
+def seg_masks(placed: dict[int, DicomSegLabels]) -> dict[str, tuple[np.ndarray, dict[int, str]]]:
+    """Masks for `write_volume_group`: ``seg_<n>`` for SEG number n (``seg_<n>_s<m>`` per segment m
+    when its segments overlap), each (labels on the reference grid, {value: name})."""
+    return {
+        f"seg_{number}{label_map.suffix}": (label_map.labels, label_map.label_names)
+        for number, seg in placed.items()
+        for label_map in seg.maps
+    }
+
+
 def dicom_seg_masks(
     paths: Sequence[Path], reference: Volume, frame_of_reference_uid: str | None = None
 ) -> dict[str, tuple[np.ndarray, dict[int, str]]]:
-    """Masks for `write_volume_group`: ``seg_<n>`` for the n-th SEG (``seg_<n>_s<m>`` per segment m
-    when its segments overlap), each (labels on the reference grid, {value: name})."""
-    masks: dict[str, tuple[np.ndarray, dict[int, str]]] = {}
-    for index, path in enumerate(paths, start=1):
-        for label_map in read_dicom_seg(Path(path), reference, frame_of_reference_uid).maps:
-            masks[f"seg_{index}{label_map.suffix}"] = (label_map.labels, label_map.label_names)
-    return masks
+    """`seg_masks` of every SEG in ``paths``; the first that cannot be placed raises its `SeriesRejected`."""
+    placed, refused = place_segs(paths, reference, frame_of_reference_uid)
+    if refused:
+        raise refused[min(refused)]
+    return seg_masks(placed)

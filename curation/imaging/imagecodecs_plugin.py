@@ -19,6 +19,7 @@ Grey-level images only: colour is left to pydicom's own plugins.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from pydicom import uid
@@ -67,6 +68,7 @@ def _decode_frame(src: bytes, runner: DecodeRunner) -> bytes:
     return decoded.tobytes()
 
 
+@cache
 def register_imagecodecs_plugin() -> bool:
     """Add the plugin to pydicom's decoders of the syntaxes it knows (once); whether there are any."""
     for syntax in DECODERS:

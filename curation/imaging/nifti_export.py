@@ -5,7 +5,7 @@ CT, int16 HU with scl_slope 1 / scl_inter 0. Output names are ``series-<NNN>_<mo
 in series order, with no UID, date or description in them.
 
 A DICOM SEG goes with the series it labels, matched as ingest matches it (`match_seg_to_series`), and
-is placed on that volume's grid as ingest places it (`read_dicom_seg`: world coordinates, nearest
+is placed on that volume's grid as ingest places it (`place_segs`: world coordinates, nearest
 neighbour): ``<name>_seg-<n>.nii.gz`` (uint8/uint16, value = segment number, same affine as the image)
 with ``<name>_seg-<n>.json`` naming the segments; segments that overlap become one map each,
 ``<name>_seg-<n>_s<m>``. A SEG that matches no series, or cannot be placed, is quarantined with its
@@ -33,7 +33,7 @@ import numpy as np
 from pydicom.errors import InvalidDicomError
 
 from curation.imaging.dicom_files import read_dicom_header
-from curation.imaging.dicom_seg import DicomSegLabels, read_dicom_seg
+from curation.imaging.dicom_seg import DicomSegLabels, place_segs
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_policy import GeometryPolicy
@@ -198,16 +198,11 @@ def convert_one_series(
     """(summary entry, SEGs that could not be placed) for one series and the SEGs matched to it."""
     volume = read_dicom_series(series, policy, spacing_mm=resample_spacing)  # resampled while read when asked
     nii_path, json_path = write_nifti_with_sidecar(volume, out_dir / name, series_metadata(series.headers[0]))
+    placed, refused_by_number = place_segs(seg_paths, volume, frame_of_reference_uid(series))
     segmentations: list[dict[str, Any]] = []
-    refused: list[tuple[Path, SeriesRejected]] = []
-    frame = frame_of_reference_uid(series)
-    for number, seg_path in enumerate(seg_paths, start=1):
-        try:
-            seg = read_dicom_seg(seg_path, volume, frame)
-        except SeriesRejected as rejected:
-            refused.append((seg_path, rejected))
-            continue
+    for number, seg in placed.items():
         segmentations += write_seg_label_maps(seg, volume, out_dir, f"{name}_seg-{number}", nii_path.name)
+    refused = [(seg_paths[number - 1], rejected) for number, rejected in refused_by_number.items()]
     entry = {
         "name": name,
         "nifti": nii_path.name,

@@ -81,7 +81,7 @@ class SeriesItem:
     suv: SuvFactor | None = None
     paired_ct_series_id: str | None = None  # PET: the CT it is paired with
     pairing_reason: str | None = None
-    # DICOM SEG files on this series (also in ``files``): read onto the image grid by dicom_seg_masks
+    # DICOM SEG files on this series (also in ``files``): placed on the image grid by dicom_seg.place_segs
     segmentations: list[SegAttachment] = field(default_factory=list)
 
     @property

@@ -25,7 +25,7 @@ from curation.content_hashing import sha256_parts
 from curation.deid.dicom_folder import quarantine_reason
 from curation.deid.report_text import scrub_report_text
 from curation.imaging.contrast_phase import contrast_phase_facts
-from curation.imaging.dicom_seg import read_dicom_seg
+from curation.imaging.dicom_seg import place_segs, seg_masks
 from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
@@ -285,13 +285,21 @@ def _volume_row(
 
 
 def _quarantine_row(
-    item: SeriesItem, study: StudyKeys, context: SeriesContext, rejected: SeriesRejected, input_hash: str
+    item: SeriesItem,
+    study: StudyKeys,
+    context: SeriesContext,
+    rejected: SeriesRejected,
+    input_hash: str,
+    file_hashes: list[str] | None = None,
+    stage: str | None = None,
 ) -> dict[str, Any]:
-    hashes = sorted(f.file_hash for f in item.files)
+    """The quarantine row of the series (or of ``file_hashes`` of it, at ``stage``: a SEG that cannot be placed)."""
+    hashes = sorted(file_hashes if file_hashes is not None else (f.file_hash for f in item.files))
+    stage = stage or rejected.stage
     return {
-        "item_id": sha256_parts(rejected.stage, rejected.reason_code, *hashes)[:24],
+        "item_id": sha256_parts(stage, rejected.reason_code, *hashes)[:24],
         "cohort": context.cohort,
-        "stage": rejected.stage,
+        "stage": stage,
         "reason_code": rejected.reason_code,
         "reason_detail": rejected.detail,
         "study_id": study.study_id,
@@ -335,19 +343,10 @@ def _quarantine(
 def _place_segmentations(
     item: SeriesItem, volume: Volume
 ) -> tuple[dict[str, tuple[np.ndarray, dict[int, str]]], list[tuple[SegAttachment, SeriesRejected]]]:
-    """Each SEG of the series on the image grid (``seg_<n>`` by its place among the series' SEGs), and the
-    SEGs that cannot be placed: those are quarantined on their own, the image is still ingested."""
-    masks: dict[str, tuple[np.ndarray, dict[int, str]]] = {}
-    refused: list[tuple[SegAttachment, SeriesRejected]] = []
-    for index, seg in enumerate(item.segmentations, start=1):
-        try:
-            placed = read_dicom_seg(seg.file.path, volume, item.frame_of_reference_uid)
-        except SeriesRejected as rejected:
-            refused.append((seg, rejected))
-            continue
-        for label_map in placed.maps:
-            masks[f"seg_{index}{label_map.suffix}"] = (label_map.labels, label_map.label_names)
-    return masks, refused
+    """Masks of the series' SEGs on the image grid, and the SEGs that cannot be placed: those are
+    quarantined on their own, the image is still ingested."""
+    placed, refused = place_segs(item.seg_paths, volume, item.frame_of_reference_uid)
+    return seg_masks(placed), [(item.segmentations[number - 1], rejected) for number, rejected in refused.items()]
 
 
 def _quarantine_segmentation(
@@ -360,20 +359,8 @@ def _quarantine_segmentation(
     rejected: SeriesRejected,
 ) -> None:
     log.info("a segmentation of series %s quarantined: %s", item.series_id, rejected.reason_code)
-    quarantine_rows.append(
-        {
-            "item_id": sha256_parts("segmentation", rejected.reason_code, seg.file.file_hash)[:24],
-            "cohort": context.cohort,
-            "stage": "segmentation",
-            "reason_code": rejected.reason_code,
-            "reason_detail": rejected.detail,
-            "study_id": study.study_id,
-            "series_id": item.series_id,
-            "file_count": 1,
-            "file_hashes": [seg.file.file_hash],
-            "input_hash": seg.file.file_hash,
-        }
-    )
+    file_hash = seg.file.file_hash
+    quarantine_rows.append(_quarantine_row(item, study, context, rejected, file_hash, [file_hash], "segmentation"))
     result.dispositions.append(
         FileDisposition(
             seg.file.file_hash, seg.file.size_bytes, "dicom_seg", "quarantined", rejected.reason_code, item.series_id
