@@ -350,7 +350,7 @@ def _nearest_value(found: list[tuple[int, int, str]], start: int, end: int) -> s
     """The value of the (start, end, value) nearest to [start, end); the first one between equals."""
     best, best_distance = None, -1
     for match_start, match_end, value in found:
-        distance = start - match_end if match_end <= start else max(match_start - end, 0)
+        distance = _distance(match_start, match_end, start, end)
         if best_distance < 0 or distance < best_distance:
             best, best_distance = value, distance
     return best

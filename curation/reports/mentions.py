@@ -218,11 +218,12 @@ class LabelMentionRules:
         for name, start, end in found_terms[TermKind.EXCLUSION]:
             excluded.setdefault(name, []).append((start, end))
         required_seen: dict[tuple[str, int], bool] = {}
-        clauses = SentenceClauses(text, lower, bounds, headings)
-        if headings:
-            clauses.naming_anatomy = {
-                bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]
-            }
+        naming_anatomy = (
+            {bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]}
+            if headings
+            else set()
+        )
+        clauses = SentenceClauses(text, lower, bounds, headings, naming_anatomy)
         n_tokens = len(token_starts)
         veto_clause = clauses.vetoed
         mentions = []
@@ -332,10 +333,15 @@ class SentenceClauses:
     """
 
     def __init__(
-        self, text: str, lower: str | None, bounds: list[int], headings: list[str | None] | None = None
+        self,
+        text: str,
+        lower: str | None,
+        bounds: list[int],
+        headings: list[str | None] | None = None,
+        naming_anatomy: set[int] | None = None,
     ) -> None:
         self.text, self.lower, self.bounds, self.headings = text, lower, bounds, headings
-        self.naming_anatomy: set[int] = set()  # sentences that name an organ-system term themselves
+        self.naming_anatomy = naming_anatomy or set()  # sentences that name an organ-system term themselves
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
         self._vetoed: dict[tuple[str, int, int], bool] = {}
         self._own_organ: dict[tuple[str, int], bool] = {}
@@ -395,7 +401,8 @@ class SentenceClauses:
         first, after = self.bounds[sentence], self.bounds[sentence + 1]
         if _inside_word(text, char_start) or _inside_word(text, char_end):
             # a clause edge word could end at or cross the mention's edge: only a scan of the cut text says
-            left, right = clause_bounds(text[first:after], char_start - first, char_end - first)
+            cut_lower = lower[first:after] if lower is not None else None
+            left, right = clause_bounds(text[first:after], char_start - first, char_end - first, cut_lower)
         else:
             starts, ends = self.edges(sentence)
             index = bisect.bisect_right(ends, char_start - first)
@@ -454,12 +461,6 @@ def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[s
     if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
         return [str(w) for w in lower["IN"]]
     raise LexiconError(f"label {label.name}: a pattern's first token needs LOWER (a word or an IN list): {pattern[0]}")
-
-
-def clause_around(text: str, start: int, end: int) -> str:
-    """The part of a sentence between the clause edges around [start, end)."""
-    left, right = clause_bounds(text, start, end)
-    return text[left:right]
 
 
 def clause_bounds(text: str, start: int, end: int, lower: str | None = None) -> tuple[int, int]:

@@ -221,16 +221,10 @@ class ReportComponent:
         for index, ((char_start, sentence_text, section), findings) in enumerate(zip(kept, all_findings, strict=True)):
             systems = findings.organ_systems
             if section.organ_system and section.organ_system not in systems:
-                systems = (*systems, section.organ_system)
-                systems = tuple(sorted(systems))
+                systems = tuple(sorted((*systems, section.organ_system)))
             offsets = collapsed[index][1]
             for found in findings.mentions:
-                mention = _to_mention(found, char_start, index, section.name)
-                if offsets is not None:  # back from the single-spaced sentence to the text as written
-                    mention.char_start = char_start + offsets[found.char_start]
-                    mention.char_end = char_start + offsets[found.char_end - 1] + 1
-                    mention.mention_text = text[mention.char_start : mention.char_end]
-                mentions.append(mention)
+                mentions.append(_to_mention(found, text, char_start, offsets, index, section.name))
             sentences.append(
                 SentenceResult(
                     index, section.name, char_start, char_start + len(sentence_text), sentence_text, list(systems)
@@ -266,14 +260,29 @@ def _collapse_whitespace(sentence: str) -> tuple[str, list[int] | None]:
     return "".join(pieces), offsets
 
 
-def _to_mention(found: SentenceMention, offset: int, sentence_index: int, section: str) -> Mention:
+def _to_mention(
+    found: SentenceMention,
+    text: str,
+    offset: int,
+    collapsed_offsets: list[int] | None,
+    sentence_index: int,
+    section: str,
+) -> Mention:
+    """The public mention; ``collapsed_offsets`` (see `_collapse_whitespace`) lead back from the single-spaced
+    sentence the findings were made on to the text as written."""
+    if collapsed_offsets is None:
+        char_start, char_end, written = found.char_start + offset, found.char_end + offset, found.text
+    else:
+        char_start = offset + collapsed_offsets[found.char_start]
+        char_end = offset + collapsed_offsets[found.char_end - 1] + 1
+        written = text[char_start:char_end]
     return Mention(
         found.label,
         found.organ_system,
         found.assertion,
-        found.text,
-        found.char_start + offset,
-        found.char_end + offset,
+        written,
+        char_start,
+        char_end,
         sentence_index,
         section,
         found.laterality,

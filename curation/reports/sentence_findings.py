@@ -8,10 +8,10 @@ half the sentences of the 800 CT-RATE development reports are such repeats. The 
 exact sentence text, so a hit gives exactly what the analysis would; it is bounded (oldest entries go
 first) and private to one analyser.
 
-    >>> analyzer = SentenceAnalyzer(build_pipeline_without_component())  # doctest: +SKIP
-    >>> findings = analyzer.findings("Small right pleural effusion, no pneumothorax.")  # doctest: +SKIP
+    >>> analyzer = SentenceAnalyzer(blank_pipeline(), load_lexicon())  # doctest: +SKIP
+    >>> [findings] = analyzer.findings(["Small right pleural effusion, no pneumothorax."])  # doctest: +SKIP
     >>> [(m.label, m.assertion, m.char_start) for m in findings.mentions]  # doctest: +SKIP
-    [('pleural_effusion', 'POSITIVE', 12), ('pneumothorax', 'NEGATIVE', 34)]
+    [('pleural_effusion', 'POSITIVE', 12), ('pneumothorax', 'NEGATIVE', 33)]
 """
 
 from __future__ import annotations
