@@ -22,6 +22,7 @@ from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import group_dicom_series
 from curation.imaging.volume import Volume
 from curation.imaging.volume_qc import check_volume_quality
+from curation.imaging.worker_threads import ENVIRONMENT_VARIABLE, image_threads
 from curation.imaging.zarr_store import level_affine, read_mask, write_volume_group
 from tests.conftest import shared_fixture
 from tests.synthetic_dicom import write_ct_slice
@@ -127,6 +128,26 @@ def test_resampling_while_reading_equals_reading_then_resampling(tmp_path: Path,
         summary = streamed.source_summary
         assert summary is not None and summary.shape == full.shape and summary.spacing_mm == full.spacing_mm
         assert (summary.value_min, summary.value_max) == (full.array.min(), full.array.max())
+
+
+@pytest.mark.parametrize("threads", ["2", "3", "7"])
+def test_any_number_of_threads_reads_the_same_volume(tmp_path: Path, monkeypatch, threads: str) -> None:
+    """Slices decoded, reduced and resampled along k on several threads: the same voxels as on one."""
+    series = group_dicom_series(phantom_series(tmp_path / "s", n=30)).series[0]
+    for spacing in [(1.5, 1.5, 1.5), (0.7, 0.7, 0.5), (0.7, 0.7, 1.0)]:  # k shrinks, grows, keeps its grid
+        monkeypatch.setenv(ENVIRONMENT_VARIABLE, "1")
+        one = read_dicom_series(series, spacing_mm=spacing)
+        monkeypatch.setenv(ENVIRONMENT_VARIABLE, threads)
+        several = read_dicom_series(series, spacing_mm=spacing)
+        assert np.array_equal(several.array, one.array) and several.array.dtype == np.int16
+        assert np.array_equal(several.affine_lps, one.affine_lps)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "four"])
+def test_a_wrong_thread_setting_is_named(monkeypatch, value: str) -> None:
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, value)
+    with pytest.raises(ValueError, match=ENVIRONMENT_VARIABLE):
+        image_threads()
 
 
 def test_quality_control_judges_the_acquired_grid(tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ as it is read (`SliceStreamResampler`): memory stays well under the raw volume's
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,10 +37,10 @@ from curation.imaging.series_grouping import DicomSeriesFiles
 from curation.imaging.slice_stream_resample import SliceStreamResampler
 from curation.imaging.volume import SourceSummary, Volume, spacing_of
 from curation.imaging.volume_qc import summarize_volume
+from curation.imaging.worker_threads import image_threads
 
 AIR_HU = -1024
 INT16_MIN, INT16_MAX = np.iinfo(np.int16).min, np.iinfo(np.int16).max
-DECODE_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -301,7 +300,7 @@ def decode_files(series: DicomSeriesFiles, file_indices: set[int]) -> dict[int, 
     def decode(i: int) -> tuple[Dataset, np.ndarray]:
         return decode_file_pixels(series.files[i], i, _header(series, i))
 
-    workers = min(DECODE_THREADS, len(ordered))
+    workers = min(image_threads(), len(ordered))
     if workers <= 1:
         return {i: decode(i) for i in ordered}
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -356,7 +355,7 @@ class SliceSource:
             return function(group_index, values)
 
         rest = range(1, len(self.groups))
-        workers = min(DECODE_THREADS, len(rest))
+        workers = min(image_threads(), len(rest))
         if workers <= 1:
             return [function(0, first), *(one(i) for i in rest)]
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -67,12 +67,18 @@ def separable_operators(
     ]
 
 
-def mask_outside(values: np.ndarray, operators: Sequence[AxisOperator], cval: float) -> np.ndarray:
-    """Voxels whose centre lies outside the source extent along any axis take ``cval`` (in place)."""
+def mask_outside(
+    values: np.ndarray, operators: Sequence[AxisOperator], cval: float, first_axis_rows: slice = slice(None)
+) -> np.ndarray:
+    """Voxels whose centre lies outside the source extent along any axis take ``cval`` (in place).
+
+    ``first_axis_rows``: which target rows of axis 0 ``values`` holds, where it is a part of the volume.
+    """
     for axis, operator in enumerate(operators):
-        if not operator.inside.all():
+        inside = operator.inside[first_axis_rows] if axis == 0 else operator.inside
+        if not inside.all():
             index: list[Any] = [slice(None)] * 3
-            index[axis] = ~operator.inside
+            index[axis] = ~inside
             values[tuple(index)] = cval
     return values
 

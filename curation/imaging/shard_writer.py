@@ -16,7 +16,6 @@ by zarr itself. Tests compare the shard files byte for byte with zarr's own.
 from __future__ import annotations
 
 import itertools
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,8 +27,9 @@ from zarr.codecs import BloscCodec, BytesCodec, Crc32cCodec, ShardingCodec
 from zarr.codecs.sharding import ShardingCodecIndexLocation
 from zarr.core.indexing import morton_order_iter
 
+from curation.imaging.worker_threads import image_threads
+
 ABSENT = np.uint64(2**64 - 1)
-ENCODE_THREADS = min(4, os.cpu_count() or 1)
 SHUFFLE_CODES = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2}
 
 
@@ -120,7 +120,7 @@ def write_whole_array(array: zarr.Array, folder: Path, data: np.ndarray) -> None
     chunk = tuple(int(c) for c in sharding.chunk_shape)
     fill = array.fill_value
     grid = [range(0, n, s) for n, s in zip(data.shape, shard, strict=True)]
-    with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=image_threads()) as pool:
         for origin in itertools.product(*grid):
             payload = _shard_bytes(data, origin, shard, chunk, blosc, fill, pool)
             if payload is None:
