@@ -607,26 +607,6 @@ def test_engine_gap(analyzer: ReportAnalyzer, sentence: str, label: str, asserti
     assert mentions and all(m.assertion == assertion for m in mentions), reason
 
 
-# Attribute gaps, engine side: (sentence, label, attribute, value a radiologist reads).
-ATTRIBUTE_GAPS: list[tuple[str, str, str, object]] = [
-    (
-        "4 cm mass in the pancreatic head with dilatation of the pancreatic duct.",
-        "pancreatic_duct_dilatation",
-        "size_mm",
-        None,
-    ),
-]
-
-
-@pytest.mark.xfail(reason="needs an engine change (curation/reports/attributes.py)", strict=False)
-@pytest.mark.parametrize(("sentence", "label", "attribute", "value"), ATTRIBUTE_GAPS)
-def test_attribute_engine_gap(
-    analyzer: ReportAnalyzer, sentence: str, label: str, attribute: str, value: object
-) -> None:
-    mention = next(m for m in analyzer.analyze("FINDINGS: " + sentence).mentions if m.label == label)
-    assert getattr(mention, attribute) == value
-
-
 def test_indication_does_not_set_the_study_status(analyzer: ReportAnalyzer) -> None:
     analysis = analyzer.analyze("INDICATION: Pleural effusion on chest x-ray.\nFINDINGS: No pleural effusion.")
     assert _status(analysis)["pleural_effusion"] == "negative"

@@ -3,8 +3,11 @@
 The words are data: ``lexicons/attributes.yaml`` (laterality, change, severity, units, number words,
 PET keywords) and ``lexicons/anatomy.yaml`` (lobes, Couinaud segments, pancreas head/body/tail, kidney
 and adrenal sides, vertebral levels). Each attribute is the expression nearest to the mention in its
-sentence, looked up only for labels that declare the attribute (``attributes: [size, laterality, ...]``)
-and only for mentions that are not negated. Sizes are converted to millimetres; the largest is
+sentence that describes it, looked up only for labels that declare the attribute (``attributes: [size,
+laterality, ...]``) and only for mentions that are not negated. Where a sentence names several findings, each
+expression describes one of them (see ``OtherFindings``): "A 12 mm nodule in the right upper lobe and a small
+left pleural effusion" gives the nodule 12 mm and the right side, the effusion the left side.
+Sizes are converted to millimetres; the largest is
 ``size_mm``. PET labels get ``suv_max`` ("SUVmax 7.4") and ``deauville`` ("Deauville 4").
 
     >>> sizes_mm("a 3.2 x 2.1 cm mass")
@@ -17,10 +20,11 @@ and only for mentions that are not negated. Sizes are converted to millimetres; 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -356,6 +360,104 @@ def _nearest_value(found: list[tuple[int, int, str]], start: int, end: int) -> s
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class OtherFindings:
+    """The other findings of a mention's sentence, whose attribute expressions are not the mention's.
+
+    - A size, SUVmax or Deauville score describes one finding: of those whose labels take it, the nearest
+      in its clause (the sentence cut at ";" and ","); where its clause names none ("..., now 4.5 cm",
+      "the largest 15 mm in segment 8"), the nearest before it, else the nearest after it.
+    - A side that stands before a finding ("small left pleural effusion", "right upper lobe nodule") is
+      that finding's; a finding with such a side takes no other. Any other side of the sentence describes
+      all its findings ("atelectasis and consolidation in the right middle lobe and left lingula").
+    - Side, place, change and severity are read in the mention's part of the sentence (parts end at ";")
+      where that part names one: "Nodule in the right upper lobe; atelectasis in the left lower lobe".
+    """
+
+    sentence: str
+    spans: tuple[tuple[int, int, tuple[str, ...]], ...]  # (start, end, attributes its label takes), in the sentence
+    clause_breaks: tuple[int, ...]  # offsets of the sentence's ";" and ","
+    semicolons: tuple[int, ...]  # offsets of its ";"
+
+    @classmethod
+    def of(cls, sentence: str, spans: list[tuple[int, int, tuple[str, ...]]]) -> OtherFindings:
+        return cls(sentence, tuple(spans), *_clause_breaks(sentence)) if spans else NO_OTHER_FINDINGS
+
+    def keep_matches(self, attribute: str, found: list[re.Match[str]], start: int, end: int) -> list[re.Match[str]]:
+        """The measurements (size, SUVmax, Deauville) of ``found`` that describe the mention at [start, end)."""
+        if not self.spans or not found:
+            return found
+        return [m for m in found if self._measures(attribute, m.start(), m.end(), start, end)]
+
+    def keep_values(
+        self, attribute: str, found: list[tuple[int, int, str]], start: int, end: int
+    ) -> list[tuple[int, int, str]]:
+        """The words (side, place, change, severity) of ``found`` that may describe the mention at [start, end)."""
+        if not self.spans or not found:
+            return found
+        found = [f for f in found if self._same_part(f[0], start)] or found
+        if attribute == "laterality":
+            own = [f for f in found if self._stands_before(f[0], f[1], start, end)]
+            if own:
+                return [f for f in found if f in own or any(self._coordinated(f, side) for side in own)]
+            others = [(s, e) for s, e, _takes in self.spans]
+            return [f for f in found if not any(self._stands_before(f[0], f[1], s, e) for s, e in others)]
+        return found
+
+    def _clause(self, offset: int) -> int:
+        return bisect.bisect_right(self.clause_breaks, offset)
+
+    def _measures(self, attribute: str, match_start: int, match_end: int, start: int, end: int) -> bool:
+        others = [(s, e) for s, e, takes in self.spans if attribute in takes]
+        clause = self._clause(match_start)
+        rivals = [(s, e) for s, e in others if self._clause(s) == clause]
+        if self._clause(start) != clause:
+            if rivals:
+                return False
+            before = [(s, e) for s, e in others if e <= match_start]
+            if end <= match_start:
+                rivals = before
+            elif before:
+                return False
+            else:
+                rivals = others
+        own = _distance(match_start, match_end, start, end)
+        return all(_distance(match_start, match_end, s, e) >= own for s, e in rivals)
+
+    def _same_part(self, match_start: int, start: int) -> bool:
+        """Whether the expression stands in the mention's part of the sentence (parts end at ";")."""
+        return bisect.bisect_right(self.semicolons, match_start) == bisect.bisect_right(self.semicolons, start)
+
+    def _coordinated(self, side: tuple[int, int, str], own: tuple[int, int, str]) -> bool:
+        """ "right and left" (lung nodules): a side joined to one that stands before the finding."""
+        return side[1] <= own[0] and _SIDE_COORDINATION.fullmatch(self.sentence, side[1], own[0]) is not None
+
+    def _stands_before(self, match_start: int, match_end: int, start: int, end: int) -> bool:
+        """Whether the word at [match_start, match_end) is within the finding at [start, end) or stands before it,
+        at most two words away, with no punctuation, conjunction or other finding between ("right lower lobe mass")."""
+        if start <= match_start and match_end <= end:
+            return True
+        if match_end > start or not _PREMODIFIER_GAP.fullmatch(self.sentence, match_end, start):
+            return False
+        return not any(match_end <= s < start for s, _e, _takes in self.spans)
+
+
+@lru_cache(maxsize=4096)  # the mentions of a sentence share it
+def _clause_breaks(sentence: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Offsets of the sentence's ";" and ",", and of its ";" alone."""
+    breaks = tuple(match.start() for match in _CLAUSE_BREAK.finditer(sentence))
+    return breaks, tuple(i for i in breaks if sentence[i] == ";")
+
+
+_CLAUSE_BREAK = re.compile(r"[;,]")
+# Up to two words between a side and its finding, none of them a conjunction, article or preposition.
+_PREMODIFIER_GAP = re.compile(r"\s*(?:(?!(?:and|or|with|a|an|the|of|in|on|at|to)\b)[\w-]+\s+){0,2}", re.IGNORECASE)
+_SIDE_COORDINATION = re.compile(r"\s*(?:and|or|&|/|,)\s*", re.IGNORECASE)
+
+
+NO_OTHER_FINDINGS = OtherFindings("", (), (), ())
+
+
 class SentenceMatches:
     """The attribute expressions of one sentence, found once and shared by its mentions.
 
@@ -447,7 +549,12 @@ ANY_LOCATION_SYSTEMS = NON_ANATOMICAL_SYSTEMS | {""}
 
 
 def _location(
-    matches: SentenceMatches, rules: AttributeRules, start: int, end: int, organ_system: str = ""
+    matches: SentenceMatches,
+    rules: AttributeRules,
+    start: int,
+    end: int,
+    organ_system: str = "",
+    others: OtherFindings = NO_OTHER_FINDINGS,
 ) -> str | None:
     anywhere = organ_system in ANY_LOCATION_SYSTEMS
     systems = rules.lexicon.location_systems
@@ -467,6 +574,7 @@ def _location(
             if pattern.roman:
                 groups = {k: str(_ROMAN.get(v.upper(), v)) for k, v in groups.items()}
             candidates.append((match.start(), match.end(), pattern.name.format(**groups)))
+    candidates = others.keep_values("location", candidates, start, end)
     return _nearest_value(candidates, start, end) if candidates else None
 
 
@@ -486,22 +594,30 @@ def attributes_near(
     wanted: Iterable[str],
     rules: AttributeRules | None = None,
     organ_system: str = "",
+    others: OtherFindings = NO_OTHER_FINDINGS,
 ) -> dict[str, object]:
     """Attributes of the mention at [start, end) of ``sentence`` (offsets relative to it).
 
-    ``organ_system`` (the label's) limits locations to that system's anatomy; "" allows any.
+    ``organ_system`` (the label's) limits locations to that system's anatomy; "" allows any. ``others``: the
+    sentence's other findings; an expression that belongs to one of them is not this mention's.
     """
     rules = rules or _rules("")
     matches = sentence if isinstance(sentence, SentenceMatches) else SentenceMatches(sentence, rules=rules)
     text = matches.sentence
     words = rules.lexicon
     found: dict[str, object] = {}
-    if "size" in wanted and (size := _nearest(matches.of("size", rules.size), start, end)) is not None:
+    if (
+        "size" in wanted
+        and (size := _nearest(others.keep_matches("size", matches.of("size", rules.size), start, end), start, end))
+        is not None
+    ):
         sizes = _match_sizes(size, rules)
         found["size_mm"], found["sizes_mm"] = max(sizes), sizes
-    if "laterality" in wanted and (side := _laterality(matches.of_words(rules.laterality))):
+    if "laterality" in wanted and (
+        side := _laterality(others.keep_values("laterality", matches.of_words(rules.laterality), start, end))
+    ):
         found["laterality"] = side
-    if "location" in wanted and (location := _location(matches, rules, start, end, organ_system)) is not None:
+    if "location" in wanted and (location := _location(matches, rules, start, end, organ_system, others)) is not None:
         found["location"] = location
     before = text[max(0, start - 40) : start]
     if (
@@ -511,16 +627,34 @@ def attributes_near(
     ):
         word = count.group("n").lower()
         found["count"] = int(word) if word.isdigit() else words.count_words[word]
-    if "change" in wanted and (change := _nearest_value(matches.of_words(rules.change), start, end)) is not None:
+    if (
+        "change" in wanted
+        and (
+            change := _nearest_value(
+                others.keep_values("change", matches.of_words(rules.change), start, end), start, end
+            )
+        )
+        is not None
+    ):
         found["change"] = change
-    if "severity" in wanted and (severity := _nearest_value(matches.of_words(rules.severity), start, end)):
+    if "severity" in wanted and (
+        severity := _nearest_value(
+            others.keep_values("severity", matches.of_words(rules.severity), start, end), start, end
+        )
+    ):
         found["severity"] = severity
     suv_wanted = "suv_max" in wanted and matches.may_contain(rules.suv_hints)
-    suv = _nearest(matches.of("suv", rules.suv), start, end) if suv_wanted else None
+    suv = (
+        _nearest(others.keep_matches("suv_max", matches.of("suv", rules.suv), start, end), start, end)
+        if suv_wanted
+        else None
+    )
     if suv is not None:
         found["suv_max"] = float(suv.group("v"))
     if "deauville" in wanted and matches.may_contain(rules.deauville_hints):
-        score = _nearest(matches.of("deauville", rules.deauville), start, end)
+        score = _nearest(
+            others.keep_matches("deauville", matches.of("deauville", rules.deauville), start, end), start, end
+        )
         if score is not None and score.group("v").isdigit():
             found["deauville"] = int(score.group("v"))
     return found
@@ -545,6 +679,11 @@ class MentionAttributes:
         lesion in segment 7")."""
         by_sentence: dict[int, SentenceMatches] = {}
         rules = self.rules
+        spans_of: dict[int, list[tuple[int, int]]] = {}
+        for mention in mentions:
+            spans_of.setdefault(mention.sentence_index, []).append(
+                (mention.char_start, mention.char_end, mention.label.attributes)
+            )
         for mention in mentions:
             label = mention.label
             if not label.attributes or mention.assertion == "NEGATIVE":  # nothing to describe
@@ -567,4 +706,15 @@ class MentionAttributes:
                 label.attributes,
                 rules,
                 label.organ_system,
+                OtherFindings.of(
+                    matches.sentence, _other_spans(spans_of[index], mention.char_start, mention.char_end, offset)
+                ),
             )
+
+
+def _other_spans(
+    spans: list[tuple[int, int, tuple[str, ...]]], start: int, end: int, offset: int
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The findings of the sentence at ``offset`` that do not overlap [start, end), relative to it: a mention
+    within another ("avid right hilar lymph node" holds "lymph node") describes the same finding."""
+    return [(s - offset, e - offset, takes) for s, e, takes in spans if e <= start or s >= end]
