@@ -13,8 +13,9 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from scipy import ndimage
 
 from curation.imaging.axis_operator import apply_along_axis, axis_operator
-from curation.imaging.dicom_files import read_dicom_header
+from curation.imaging.dicom_files import read_dicom_header, read_dicom_header_and_pixel_offset
 from curation.imaging.dicom_volume import decode_file_pixels, read_dicom_series
+from curation.imaging.encapsulated_pixels import dataset_with_encapsulated_pixels
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.native_pixels import read_native_pixels
 from curation.imaging.pyramid import downsample_labels
@@ -69,6 +70,31 @@ def test_every_fixture_transfer_syntax_decodes_the_same_with_and_without_the_hea
         _, slow = decode_file_pixels(path, n)
         _, fast = decode_file_pixels(path, n, read_dicom_header(path))
         assert slow.dtype == fast.dtype and np.array_equal(slow, fast), f"file {n}"
+
+
+def test_compressed_pixels_read_at_their_offset_equal_a_full_parse() -> None:
+    """Every encapsulated fixture file: pixels read at the offset grouping noted = pixels of a second full parse."""
+    fixtures = shared_fixture("dicom")
+    read_at_offset = 0
+    for path in sorted(p for p in fixtures.rglob("*") if p.is_file() and "LICENSE" not in p.name):
+        try:
+            header, offset = read_dicom_header_and_pixel_offset(path)
+        except Exception:  # not DICOM (sidecars, NIfTI): grouping skips these
+            continue
+        syntax = header.file_meta.get("TransferSyntaxUID") if hasattr(header, "file_meta") else None
+        if not syntax or not pydicom.uid.UID(str(syntax)).is_encapsulated or "PixelData" in header:
+            continue
+        if str(header.get("Modality", "")) in ("SEG", "SR") or int(header.get("SamplesPerPixel", 1) or 1) != 1:
+            continue
+        kept = dict(header.items())
+        if dataset_with_encapsulated_pixels(path, header, offset) is None:
+            continue
+        read_at_offset += 1
+        _, slow = decode_file_pixels(path, 0)
+        _, fast = decode_file_pixels(path, 0, header, offset)
+        assert slow.dtype == fast.dtype and np.array_equal(slow, fast), path.name
+        assert dict(header.items()) == kept and "PixelData" not in header  # the header is left as it was
+    assert read_at_offset >= 20, read_at_offset
 
 
 def test_axis_operator_is_gaussian_then_linear() -> None:

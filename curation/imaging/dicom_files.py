@@ -57,11 +57,20 @@ class FileClassification:
     category: Category
     reason_code: str | None = None
     header: Dataset | None = None
+    pixel_data_offset: int | None = None  # where the Pixel Data element starts in the file (see below)
 
 
 def read_dicom_header(path: Path) -> Dataset:
     """Header only (no pixel data); raises InvalidDicomError for files without the DICM preamble."""
     return pydicom.dcmread(path, stop_before_pixels=True, force=False)
+
+
+def read_dicom_header_and_pixel_offset(path: Path) -> tuple[Dataset, int]:
+    """The header (as `read_dicom_header`) and the file offset of the element pydicom stopped at: its Pixel
+    Data, whose value can then be read without parsing the header again (the file's size where it has none)."""
+    with open(path, "rb") as handle:
+        ds = pydicom.dcmread(handle, stop_before_pixels=True, force=False)
+        return ds, handle.tell()
 
 
 def sop_class_uid(ds: Dataset) -> str:
@@ -163,7 +172,7 @@ def is_truncated_header(ds: Dataset, reason: str | None) -> bool:
 def classify_dicom_file(path: Path) -> FileClassification:
     """Read one header and say whether the file is an image slice, a skip, not DICOM, or unreadable."""
     try:
-        ds = read_dicom_header(path)
+        ds, pixel_data_offset = read_dicom_header_and_pixel_offset(path)
     except InvalidDicomError:
         if looks_like_dicom_without_preamble(path):
             return FileClassification(path, "unreadable_dicom", "unreadable_dicom")
@@ -180,4 +189,4 @@ def classify_dicom_file(path: Path) -> FileClassification:
         return FileClassification(path, "unreadable_dicom", "unreadable_dicom", ds)
     if reason is not None:
         return FileClassification(path, "skip", reason, ds)
-    return FileClassification(path, "image", None, ds)
+    return FileClassification(path, "image", None, ds, pixel_data_offset)

@@ -26,6 +26,7 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
+from curation.imaging.encapsulated_pixels import dataset_with_encapsulated_pixels
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.geometry_correction import apply_geometry_plan
 from curation.imaging.geometry_policy import GeometryPlan, GeometryPolicy, plan_geometry
@@ -168,23 +169,31 @@ def series_geometry(records: Sequence[SliceRecord], policy: GeometryPolicy | Non
     return plan_geometry(records[0].orientation, records[0].pixel_spacing, [r.position for r in records], policy)
 
 
-def decode_file_pixels(path: Path, file_index: int, header: Dataset | None = None) -> tuple[Dataset, np.ndarray]:
+def decode_file_pixels(
+    path: Path, file_index: int, header: Dataset | None = None, pixel_data_offset: int | None = None
+) -> tuple[Dataset, np.ndarray]:
     """A dataset with the pixel-describing tags and the stored values (no rescale), frames first for multi-frame.
 
     With the ``header`` grouping already parsed, an uncompressed little-endian single-frame file is
-    read straight from its pixel bytes (`read_native_pixels`) and the header is returned; every other
-    file is parsed and decoded by pydicom and its handlers, and the full dataset is returned.
+    read straight from its pixel bytes (`read_native_pixels`) and the header is returned; with the
+    ``pixel_data_offset`` grouping noted too, compressed pixels are read from there and decoded with the
+    header (`dataset_with_encapsulated_pixels`); every other file is parsed and decoded by pydicom and its
+    handlers. The dataset returned holds the pixel-describing tags.
     """
+    ds: Dataset | None = None
     if header is not None:
         try:
             native = read_native_pixels(path, header)
+            if native is None and pixel_data_offset is not None:
+                ds = dataset_with_encapsulated_pixels(path, header, pixel_data_offset)
         except OSError as error:
             detail = f"file #{file_index}: pixels could not be read ({type(error).__name__})"
             raise SeriesRejected("pixel_decode_failed", detail, stage="pixels") from error
         if native is not None:
             return header, native
     try:
-        ds = pydicom.dcmread(path, force=False)
+        if ds is None:
+            ds = pydicom.dcmread(path, force=False)
         if "PixelData" not in ds:
             raise SeriesRejected("no_pixel_data", f"file #{file_index} has no pixel data", stage="pixels")
         pixels = _decode_on_any_core(ds)
@@ -293,12 +302,18 @@ def _header(series: DicomSeriesFiles, file_index: int) -> Dataset | None:
     return series.headers[file_index] if len(series.headers) == len(series.files) else None
 
 
+def _decode_series_file(series: DicomSeriesFiles, file_index: int) -> tuple[Dataset, np.ndarray]:
+    offsets = series.pixel_data_offsets
+    offset = offsets[file_index] if len(offsets) == len(series.files) else None
+    return decode_file_pixels(series.files[file_index], file_index, _header(series, file_index), offset)
+
+
 def decode_files(series: DicomSeriesFiles, file_indices: set[int]) -> dict[int, tuple[Dataset, np.ndarray]]:
     """Decode the needed files on a few threads (file reads and most decoders release the GIL)."""
     ordered = sorted(file_indices)
 
     def decode(i: int) -> tuple[Dataset, np.ndarray]:
-        return decode_file_pixels(series.files[i], i, _header(series, i))
+        return _decode_series_file(series, i)
 
     workers = min(image_threads(), len(ordered))
     if workers <= 1:
@@ -329,7 +344,7 @@ class SliceSource:
         decoded = self.decoded
         if decoded is None:
             files = sorted({self.records[i].file_index for i in group})
-            decoded = {i: decode_file_pixels(self.series.files[i], i, _header(self.series, i)) for i in files}
+            decoded = {i: _decode_series_file(self.series, i) for i in files}
         first = decode_slice(self.records, group[0], decoded, self.is_ct)
         for other in group[1:]:
             if not np.array_equal(first, decode_slice(self.records, other, decoded, self.is_ct)):

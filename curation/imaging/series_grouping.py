@@ -40,6 +40,7 @@ class DicomSeriesFiles:
     split_index: int
     files: list[Path]
     headers: list[Dataset]  # header-only datasets, same order as files
+    pixel_data_offsets: list[int | None] = field(default_factory=list)  # same order; empty where unknown
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def group_dicom_series(paths: list[Path]) -> DicomGrouping:
                     split_index=index,
                     files=[m.path for m in ordered],
                     headers=[m.header for m in ordered if m.header is not None],
+                    pixel_data_offsets=[m.pixel_data_offset for m in ordered],
                 )
             )
     return grouping
