@@ -679,11 +679,9 @@ class MentionAttributes:
         lesion in segment 7")."""
         by_sentence: dict[int, SentenceMatches] = {}
         rules = self.rules
-        spans_of: dict[int, list[tuple[int, int]]] = {}
+        findings_of: dict[int, list[MentionRecord]] = {}
         for mention in mentions:
-            spans_of.setdefault(mention.sentence_index, []).append(
-                (mention.char_start, mention.char_end, mention.label.attributes)
-            )
+            findings_of.setdefault(mention.sentence_index, []).append(mention)
         for mention in mentions:
             label = mention.label
             if not label.attributes or mention.assertion == "NEGATIVE":  # nothing to describe
@@ -706,15 +704,20 @@ class MentionAttributes:
                 label.attributes,
                 rules,
                 label.organ_system,
-                OtherFindings.of(
-                    matches.sentence, _other_spans(spans_of[index], mention.char_start, mention.char_end, offset)
-                ),
+                OtherFindings.of(matches.sentence, _other_findings(findings_of[index], mention, offset)),
             )
 
 
-def _other_spans(
-    spans: list[tuple[int, int, tuple[str, ...]]], start: int, end: int, offset: int
+def _other_findings(
+    sentence_mentions: list[MentionRecord], mention: MentionRecord, offset: int
 ) -> list[tuple[int, int, tuple[str, ...]]]:
-    """The findings of the sentence at ``offset`` that do not overlap [start, end), relative to it: a mention
-    within another ("avid right hilar lymph node" holds "lymph node") describes the same finding."""
-    return [(s - offset, e - offset, takes) for s, e, takes in spans if e <= start or s >= end]
+    """The spans (relative to the sentence at ``offset``) and attributes of the sentence's other findings: mentions
+    of other labels that do not overlap this one. A mention within another ("avid right hilar lymph node" holds
+    "lymph node") or of the same label ("scoliosis or kyphosis", "lesions ... in keeping with metastases") is the
+    same finding."""
+    start, end, name = mention.char_start, mention.char_end, mention.label.name
+    return [
+        (other.char_start - offset, other.char_end - offset, other.label.attributes)
+        for other in sentence_mentions
+        if other.label.name != name and (other.char_end <= start or other.char_start >= end)
+    ]
