@@ -56,23 +56,17 @@ class ContextAssertion:
             }
         )
         finding_starts = [m.start for m in mentions]
-        n_sentences = len(sentence_starts)
         for mention in mentions:
             hits = by_sentence.get(mention.sentence_index)
             if not hits:
                 continue
-            index = mention.sentence_index
-            last = sentence_starts[index + 1] if index + 1 < n_sentences else None
-            if last is not None:
-                hits = [h for h in hits if h.end <= last]
-                if not hits:
-                    continue
             mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators)
 
     def cue_hits_by_sentence(
         self, cue_matches: list[tuple[Any, int, int]], sentence_starts: list[int]
     ) -> dict[int, list[CueHit]]:
-        """Cue hits (longer cues hiding the shorter ones they overlap) grouped by the sentence they start in."""
+        """Cue hits (longer cues hiding the shorter ones they overlap) grouped by the sentence they start in; a cue
+        that runs on into the next sentence governs nothing (it still hides the cues it overlaps)."""
         spans: dict[tuple[int, int], int] = {}
         for index, start, end in cue_matches:
             key = (start, end)
@@ -80,8 +74,11 @@ class ContextAssertion:
         by_sentence: dict[int, list[CueHit]] = {}
         # "is not excluded": "not excluded" (uncertain) beats "is not" (negated); the later words carry the meaning
         kept = longest_spans(list(spans), prefer_later=True) if len(spans) > 1 else list(spans)
+        n_sentences = len(sentence_starts)
         for span in kept:
             sentence = bisect.bisect_right(sentence_starts, span[0]) - 1
+            if sentence + 1 < n_sentences and span[1] > sentence_starts[sentence + 1]:
+                continue
             by_sentence.setdefault(sentence, []).append(CueHit(self.cues[spans[span]], span[0], span[1]))
         return by_sentence
 
@@ -107,22 +104,23 @@ def assert_mention(
     "no finding suggestive of pneumonia" is negative, "no effusion, possible atelectasis" is not.
     """
     reaching: list[tuple[int, CueHit]] = []
+    start, end = mention.start, mention.end
+    forward_blocking = forward_terminators if forward_terminators is not None else terminators
     for hit in hits:
-        if hit.start < mention.end and mention.start < hit.end:
-            if hit.start < mention.start and hit.cue.direction != "backward":
+        cue, hit_start, hit_end = hit  # unpacked once: this loop runs for every cue of every mention's sentence
+        if hit_start < end and start < hit_end:
+            if hit_start < start and cue.direction != "backward":
                 reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"
             continue  # a cue inside the mention's words is part of the finding's name
-        if hit.end <= mention.start and hit.cue.direction != "backward":
-            distance, gap = mention.start - hit.end, (hit.end, mention.start)
-            blocking = forward_terminators if forward_terminators is not None else terminators
-        elif hit.start >= mention.end and hit.cue.direction != "forward":
-            distance, gap = hit.start - mention.end, (mention.end, hit.start)
-            blocking = terminators
+        if hit_end <= start and cue.direction != "backward":
+            distance, gap_start, gap_end, blocking = start - hit_end, hit_end, start, forward_blocking
+        elif hit_start >= end and cue.direction != "forward":
+            distance, gap_start, gap_end, blocking = hit_start - end, end, hit_start, terminators
         else:
             continue
-        if hit.cue.max_scope is not None and distance > hit.cue.max_scope:
+        if cue.max_scope is not None and distance > cue.max_scope:
             continue
-        if _blocked(blocking, *gap):
+        if _blocked(blocking, gap_start, gap_end):
             continue
         reaching.append((distance, hit))
     if not reaching:

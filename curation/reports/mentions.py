@@ -95,12 +95,40 @@ class WordStartRegex:
         self.regex = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")", re.IGNORECASE)
         ascii_terms = all(t.isascii() for t in terms)
         self.lower_regex = re.compile(word_start_trie(terms)) if ascii_terms else None
+        self.literals = shortest_substrings(terms)
 
     def search(self, text: str, lower: str | None, start: int = 0, end: int | None = None) -> bool:
         end = len(text) if end is None else end
         if lower is not None and self.lower_regex is not None:
-            return self.lower_regex.search(lower, start, end) is not None
+            return (
+                contains_any(lower, self.literals, start, end)
+                and self.lower_regex.search(lower, start, end) is not None
+            )
         return self.regex.search(text, start, end) is not None
+
+
+def shortest_substrings(words: Iterable[str]) -> tuple[str, ...]:
+    """The words that hold none of the others: text holding none of them holds none of ``words``
+    ("kidney" stands for "kidneys")."""
+    words = sorted(set(words), key=len)
+    kept: list[str] = []
+    for word in words:
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return tuple(kept)
+
+
+def contains_any(text: str, literals: tuple[str, ...], start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` holds one of ``literals``.
+
+    A substring test is several times faster than a regex search of the same words: it rules out most sentences
+    before the regex, which also checks the word boundaries, runs.
+    """
+    part = text[start:end]
+    for literal in literals:  # noqa: SIM110 (any() over a generator costs more than most of these tests)
+        if literal in part:
+            return True
+    return False
 
 
 def _word_regex(phrases: Iterable[str]) -> WordStartRegex | None:
@@ -121,10 +149,20 @@ class VetoWords:
         self.stems = _word_regex(stems)
         alternation = "|".join(re.escape(w) for w in whole)
         self.whole = re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE) if whole else None
-        self.whole_lower = re.compile(rf"\b(?:{alternation})\b") if whole and all(w.isascii() for w in whole) else None
+        # nested by characters like the stems (see caseless.word_start_trie); the closing \b backtracks into the
+        # nesting, so it finds a match wherever the plain alternation does
+        ascii_whole = all(w.isascii() for w in whole)
+        self.whole_lower = re.compile(rf"(?:{word_start_trie(whole)})\b") if whole and ascii_whole else None
+        # on lower-cased text, a part holding none of these words holds no veto word
+        ascii_stems = self.stems is None or self.stems.lower_regex is not None
+        self.literals = (
+            shortest_substrings([*(p.lower() for p in stems), *whole]) if ascii_whole and ascii_stems else None
+        )
 
     def search(self, text: str, lower: str | None, start: int = 0, end: int | None = None) -> bool:
         end = len(text) if end is None else end
+        if lower is not None and self.literals is not None and not contains_any(lower, self.literals, start, end):
+            return False
         if self.stems is not None and self.stems.search(text, lower, start, end):
             return True
         if lower is not None and self.whole_lower is not None:
@@ -157,6 +195,9 @@ class LabelMentionRules:
         # one lower-case token, else on a window of lower-case ids.
         self.required: dict[str, frozenset[int] | None] = {}
         self.required_as_terms: set[str] = set()
+        # How many (optional) tokens a match can run on after its last required word: the Matcher's cost grows with
+        # its span, so the span ends there (see ``pattern_matches``).
+        self.tail: dict[str, int] = {}
         for label in self.labels.values():
             terms.add(TermKind.LABEL, label.name, sorted({v for s in label.synonyms for v in phrase_variants(s)}))
             if label.exclusions:
@@ -173,6 +214,7 @@ class LabelMentionRules:
                     self.required[label.name] = None
                     continue
                 flat = sorted({x for w in words for x in w})  # type: ignore[union-attr]
+                self.tail[label.name] = max(pattern_reach(p[last_required_index(p) + 1 :]) for p in label.patterns)
                 self.required[label.name] = frozenset(nlp.vocab.strings.add(x) for x in flat)
                 if all(_is_one_lower_token(nlp, x) for x in flat):
                     terms.add(TermKind.REQUIRED, label.name, flat)
@@ -220,7 +262,7 @@ class LabelMentionRules:
         required_seen: dict[tuple[str, int], bool] = {}
         naming_anatomy = (
             {bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]}
-            if headings
+            if headings and any(heading is not None for heading in headings)  # it matters only under a heading
             else set()
         )
         clauses = SentenceClauses(text, lower, bounds, headings, naming_anatomy)
@@ -296,29 +338,55 @@ class LabelMentionRules:
         lowers: np.ndarray | None = None
         n_tokens = len(doc)
         required_at = required_at or {}
-        for name, first, _end in anchors:
-            sentence = bisect.bisect_right(sentence_starts, first)
-            sentence_end = sentence_starts[sentence] if sentence < len(sentence_starts) else n_tokens
-            stop = min(first + self.reach[name], sentence_end)
-            required = self.required[name]
+        for name, firsts in _firsts_by_label(anchors).items():
+            positions = None  # sorted token positions of the label's required words, where they are TermMatcher terms
             if name in self.required_as_terms:
                 positions = required_at.get(name)
                 if not positions:
-                    continue
+                    continue  # the words its patterns need after the anchor are nowhere in the doc
                 positions.sort()
-                index = bisect.bisect_left(positions, first + 1)
-                if index == len(positions) or positions[index] >= stop:
-                    continue
-            elif required is not None:
-                if lowers is None:
-                    lowers = doc.to_array(LOWER)
-                if required.isdisjoint(lowers[first + 1 : stop].tolist()):
-                    continue
-            # spaCy 3.8 returns Span-relative positions here (not Doc-relative): shift them back
-            matches.extend(
-                (name, first, first + end) for _key, start, end in self.patterns[name](doc[first:stop]) if start == 0
-            )
+            required, reach, matcher = self.required[name], self.reach[name], self.patterns[name]
+            for first in firsts:
+                sentence = bisect.bisect_right(sentence_starts, first)
+                sentence_end = sentence_starts[sentence] if sentence < len(sentence_starts) else n_tokens
+                window_end = min(first + reach, sentence_end)
+                if positions is not None:
+                    stop = _end_after_required(positions, first, window_end, self.tail[name])
+                    if stop is None:
+                        continue
+                else:
+                    stop = window_end
+                    if required is not None:
+                        if lowers is None:
+                            lowers = doc.to_array(LOWER)
+                        if required.isdisjoint(lowers[first + 1 : stop].tolist()):
+                            continue
+                # spaCy 3.8 returns Span-relative positions here (not Doc-relative): shift them back
+                matches.extend(
+                    (name, first, first + end) for _key, start, end in matcher(doc[first:stop]) if start == 0
+                )
         return matches
+
+
+def _firsts_by_label(anchors: list[tuple[str, int, int]]) -> dict[str, list[int]]:
+    """The anchor positions of each label (the order of the labels does not matter: mentions are sorted after)."""
+    firsts: dict[str, list[int]] = {}
+    for name, first, _end in anchors:
+        firsts.setdefault(name, []).append(first)
+    return firsts
+
+
+def _end_after_required(positions: list[int], first: int, stop: int, tail: int) -> int | None:
+    """Where a match from the anchor at ``first`` must end, within the window [first, stop): at most ``tail``
+    tokens after the last required word in the window (None: there is none after the anchor).
+
+    ``positions``: the sorted token positions of the label's required words. The Matcher's cost grows with its span.
+    """
+    index = bisect.bisect_left(positions, first + 1)
+    if index == len(positions) or positions[index] >= stop:
+        return None
+    last_required = positions[bisect.bisect_left(positions, stop, index) - 1]
+    return min(stop, last_required + 1 + tail)
 
 
 def _is_one_lower_token(nlp: Language, word: str) -> bool:
@@ -439,17 +507,22 @@ def pattern_reach(pattern: tuple[dict[str, Any], ...]) -> int:
     return reach
 
 
+def last_required_index(pattern: tuple[dict[str, Any], ...]) -> int:
+    """The index of the last obligatory token after the first (0 when there is none)."""
+    for index in range(len(pattern) - 1, 0, -1):
+        if str(pattern[index].get("OP", "1")) in {"1", "+"}:
+            return index
+    return 0
+
+
 def required_words(pattern: tuple[dict[str, Any], ...]) -> list[str] | None:
     """The words the last obligatory token after the first can be, or None when it is not a fixed word list."""
-    for token in reversed(pattern[1:]):
-        if str(token.get("OP", "1")) not in {"1", "+"}:
-            continue
-        lower = token.get("LOWER")
-        if isinstance(lower, str):
-            return [lower]
-        if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
-            return [str(w) for w in lower["IN"]]
-        return None
+    index = last_required_index(pattern)
+    lower = pattern[index].get("LOWER") if index else None
+    if isinstance(lower, str):
+        return [lower]
+    if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
+        return [str(w) for w in lower["IN"]]
     return None
 
 
@@ -478,7 +551,12 @@ def clause_bounds(text: str, start: int, end: int, lower: str | None = None) -> 
 
 
 def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> list[tuple[int, int]]:
-    """Drop spans overlapping a longer one; between equal lengths the earlier (or later) wins."""
+    """Drop spans overlapping a longer one; between equal lengths the earlier (or later) wins.
+
+    Sorted by start; ``spans`` itself where it is already sorted, without repeats and overlaps (do not change it).
+    """
+    if _in_text_order_apart(spans):
+        return spans  # the common case (matches come in text order): all kept, nothing to sort
     ordered = sorted(set(spans))
     previous_end = -1
     for start, end in ordered:
@@ -496,3 +574,14 @@ def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> l
         else:
             kept.append((start, end))
     return sorted(kept)
+
+
+def _in_text_order_apart(spans: list[tuple[int, int]]) -> bool:
+    """Whether each span starts after the one before starts and not before it ends: then ``spans`` is sorted, has
+    no repeats and no overlaps."""
+    previous_start = previous_end = -1
+    for start, end in spans:
+        if start <= previous_start or start < previous_end:
+            return False
+        previous_start, previous_end = start, end
+    return True
