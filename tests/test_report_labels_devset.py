@@ -15,7 +15,7 @@ from curation.reports.report_analyzer import ReportAnalyzer
 from tests.conftest import shared_fixture
 
 TUNED_ROWS = 600
-TUNED_MACRO_F1_FLOOR = 0.95  # measured 0.955
+TUNED_MACRO_F1_FLOOR = 0.95  # measured 0.957
 HELD_OUT_MACRO_F1_FLOOR = 0.945  # measured 0.949
 
 pytestmark = pytest.mark.fixtures
