@@ -17,7 +17,6 @@ as it is read (`SliceStreamResampler`): memory stays well under the raw volume's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from curation.imaging.series_grouping import DicomSeriesFiles
 from curation.imaging.slice_stream_resample import SliceStreamResampler
 from curation.imaging.volume import SourceSummary, Volume, spacing_of
 from curation.imaging.volume_qc import summarize_volume
-from curation.imaging.worker_threads import image_threads
+from curation.imaging.worker_threads import map_on_threads
 
 AIR_HU = -1024
 INT16_MIN, INT16_MAX = np.iinfo(np.int16).min, np.iinfo(np.int16).max
@@ -311,15 +310,7 @@ def _decode_series_file(series: DicomSeriesFiles, file_index: int) -> tuple[Data
 def decode_files(series: DicomSeriesFiles, file_indices: set[int]) -> dict[int, tuple[Dataset, np.ndarray]]:
     """Decode the needed files on a few threads (file reads and most decoders release the GIL)."""
     ordered = sorted(file_indices)
-
-    def decode(i: int) -> tuple[Dataset, np.ndarray]:
-        return _decode_series_file(series, i)
-
-    workers = min(image_threads(), len(ordered))
-    if workers <= 1:
-        return {i: decode(i) for i in ordered}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(ordered, pool.map(decode, ordered), strict=True))
+    return dict(zip(ordered, map_on_threads(lambda i: _decode_series_file(series, i), ordered), strict=True))
 
 
 class SliceSource:
@@ -369,12 +360,7 @@ class SliceSource:
                 )
             return function(group_index, values)
 
-        rest = range(1, len(self.groups))
-        workers = min(image_threads(), len(rest))
-        if workers <= 1:
-            return [function(0, first), *(one(i) for i in rest)]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return [function(0, first), *pool.map(one, rest)]
+        return [function(0, first), *map_on_threads(one, range(1, len(self.groups)))]
 
 
 def read_slices(

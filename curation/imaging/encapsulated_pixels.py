@@ -21,9 +21,10 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
-PIXEL_DATA_TAG = 0x7FE00010
+from curation.imaging.native_pixels import PIXEL_DATA_TAG
+
 # (7FE0,0010), VR OB or OW, two reserved bytes, undefined length
-PIXEL_DATA_ELEMENT_HEADERS = tuple(b"\xe0\x7f\x10\x00" + vr + b"\x00\x00\xff\xff\xff\xff" for vr in (b"OB", b"OW"))
+PIXEL_DATA_ELEMENT_HEADERS = tuple(PIXEL_DATA_TAG + vr + b"\x00\x00\xff\xff\xff\xff" for vr in (b"OB", b"OW"))
 SEQUENCE_DELIMITATION_ITEM = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 
 
@@ -48,5 +49,5 @@ def dataset_with_encapsulated_pixels(path: Path, header: Dataset, pixel_data_off
         return None
     ds = Dataset(dict(header.items()))
     ds.file_meta = meta
-    ds.add(DataElement(PIXEL_DATA_TAG, "OB", data[head_size:-tail_size], is_undefined_length=True))
+    ds.add(DataElement(0x7FE00010, "OB", data[head_size:-tail_size], is_undefined_length=True))
     return ds

@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -29,7 +28,7 @@ from curation.imaging.resample import (
     separable_operators,
     to_dtype,
 )
-from curation.imaging.worker_threads import image_threads
+from curation.imaging.worker_threads import image_threads, map_on_threads
 
 
 class SliceStreamResampler:
@@ -93,11 +92,7 @@ class SliceStreamResampler:
         out = np.empty(self.shape, dtype=np.dtype(dtype))
         runs = np.linspace(0, self.shape[0], min(image_threads(), self.shape[0]) + 1).astype(int)
         ranges = [slice(int(start), int(stop)) for start, stop in itertools.pairwise(runs) if stop > start]
-        if len(ranges) == 1:
-            self._finish_rows(reduced, ranges[0], out)
-        else:
-            with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
-                list(pool.map(lambda rows: self._finish_rows(reduced, rows, out), ranges))
+        map_on_threads(lambda rows: self._finish_rows(reduced, rows, out), ranges)
         return out
 
     def _finish_rows(self, reduced: np.ndarray, rows: slice, out: np.ndarray) -> None:

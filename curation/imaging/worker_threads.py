@@ -13,6 +13,12 @@ Dask cluster that runs several series side by side on one machine.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 ENVIRONMENT_VARIABLE = "CTCURATE_IMAGE_THREADS"
 MAX_DEFAULT_THREADS = 4  # measured on 16 cores: a 300-slice CT reads fastest on 4 (8 and 16 are slower)
@@ -38,3 +44,12 @@ def image_threads() -> int:
             raise ValueError(f"{ENVIRONMENT_VARIABLE}={configured!r}: expected at least 1 thread")
         return threads
     return min(MAX_DEFAULT_THREADS, available_cores())
+
+
+def map_on_threads(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    """``function`` of each item, in order, on up to `image_threads` threads (in this thread where one will do)."""
+    workers = min(image_threads(), len(items))
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
