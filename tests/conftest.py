@@ -19,6 +19,15 @@ def shared_fixture(relative: str) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dev_reports() -> list[str]:
+    """The report texts of the 800 CT-RATE development reports (skips where the fixture is absent)."""
+    import polars as pl
+
+    path = shared_fixture("reports/ct_rate_dev_800.csv")
+    return [str(t or "") for t in pl.read_csv(path).get_column("report_text").to_list()]
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect database for the whole session (about 13 s once)."""
     from prefect.testing.utilities import prefect_test_harness

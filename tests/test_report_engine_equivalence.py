@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import re
 
-import polars as pl
 import pytest
 
 from curation.reports.attributes import SentenceMatches, _rules
@@ -21,7 +20,6 @@ from curation.reports.mentions import WordStartRegex, clause_bounds
 from curation.reports.report_analyzer import ReportAnalyzer, build_pipeline
 from curation.reports.sections import SectionSplitter
 from curation.reports.sentences import _LAST_WORD, ABBREVIATIONS, sentence_starts
-from tests.conftest import shared_fixture
 
 TRICKY = [
     "No Effusion; effusions. Paraedema. EDEMA_x edema-like",
@@ -35,12 +33,6 @@ TRICKY = [
     "x",
     "Re-demonstrated nodule in the para-aortic region; para aortic, re demonstrated, pre-para-aortic, para--aortic.",
 ]
-
-
-@pytest.fixture(scope="module")
-def dev_reports() -> list[str]:
-    path = shared_fixture("reports/ct_rate_dev_800.csv")
-    return [str(t or "") for t in pl.read_csv(path).get_column("report_text").to_list()]
 
 
 def _sentences_of(texts: list[str]) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 
-import polars as pl
 import pytest
 from spacy.tokens import Doc
 
@@ -28,7 +27,6 @@ from curation.reports.mentions import (
 from curation.reports.report_analyzer import build_pipeline
 from curation.reports.sentence_findings import SentenceAnalyzer
 from curation.reports.term_matcher import TermKind, TermMatcher
-from tests.conftest import shared_fixture
 
 TRICKY = [
     "Nodules in both kidneys; on the pleura, on-the-pleura and ON THE PLEURAE. Bronchial wall, kidneystone.",
@@ -37,12 +35,6 @@ TRICKY = [
     "",
     "x",
 ]
-
-
-@pytest.fixture(scope="module")
-def dev_reports() -> list[str]:
-    path = shared_fixture("reports/ct_rate_dev_800.csv")
-    return [str(t or "") for t in pl.read_csv(path).get_column("report_text").to_list()]
 
 
 def test_shortest_substrings_keep_the_words_the_others_hold() -> None:

@@ -6,9 +6,9 @@ and adrenal sides, vertebral levels). Each attribute is the expression nearest t
 sentence that describes it, looked up only for labels that declare the attribute (``attributes: [size,
 laterality, ...]``) and only for mentions that are not negated. Where a sentence names several findings, each
 expression describes one of them (see ``OtherFindings``): "A 12 mm nodule in the right upper lobe and a small
-left pleural effusion" gives the nodule 12 mm and the right side, the effusion the left side.
-Sizes are converted to millimetres; the largest is
-``size_mm``. PET labels get ``suv_max`` ("SUVmax 7.4") and ``deauville`` ("Deauville 4").
+left pleural effusion" gives the nodule 12 mm and the right side, the effusion the left side. Sizes are
+converted to millimetres; the largest is ``size_mm``. PET labels get ``suv_max`` ("SUVmax 7.4") and
+``deauville`` ("Deauville 4").
 
     >>> sizes_mm("a 3.2 x 2.1 cm mass")
     [32.0, 21.0]
@@ -383,6 +383,14 @@ class OtherFindings:
     def of(cls, sentence: str, spans: list[tuple[int, int, tuple[str, ...]]]) -> OtherFindings:
         return cls(sentence, tuple(spans), *_clause_breaks(sentence)) if spans else NO_OTHER_FINDINGS
 
+    def nearest_match(self, attribute: str, found: list[re.Match[str]], start: int, end: int) -> re.Match[str] | None:
+        """The nearest of the measurements in ``found`` that describe the mention at [start, end)."""
+        return _nearest(self.keep_matches(attribute, found, start, end), start, end)
+
+    def nearest_value(self, attribute: str, found: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+        """The nearest of the words in ``found`` that may describe the mention at [start, end)."""
+        return _nearest_value(self.keep_values(attribute, found, start, end), start, end)
+
     def keep_matches(self, attribute: str, found: list[re.Match[str]], start: int, end: int) -> list[re.Match[str]]:
         """The measurements (size, SUVmax, Deauville) of ``found`` that describe the mention at [start, end)."""
         if not self.spans or not found:
@@ -574,8 +582,7 @@ def _location(
             if pattern.roman:
                 groups = {k: str(_ROMAN.get(v.upper(), v)) for k, v in groups.items()}
             candidates.append((match.start(), match.end(), pattern.name.format(**groups)))
-    candidates = others.keep_values("location", candidates, start, end)
-    return _nearest_value(candidates, start, end) if candidates else None
+    return others.nearest_value("location", candidates, start, end) if candidates else None
 
 
 _LAST_WORD_BEFORE = re.compile(r"([\w-]+)\W*$")
@@ -608,8 +615,7 @@ def attributes_near(
     found: dict[str, object] = {}
     if (
         "size" in wanted
-        and (size := _nearest(others.keep_matches("size", matches.of("size", rules.size), start, end), start, end))
-        is not None
+        and (size := others.nearest_match("size", matches.of("size", rules.size), start, end)) is not None
     ):
         sizes = _match_sizes(size, rules)
         found["size_mm"], found["sizes_mm"] = max(sizes), sizes
@@ -629,32 +635,19 @@ def attributes_near(
         found["count"] = int(word) if word.isdigit() else words.count_words[word]
     if (
         "change" in wanted
-        and (
-            change := _nearest_value(
-                others.keep_values("change", matches.of_words(rules.change), start, end), start, end
-            )
-        )
-        is not None
+        and (change := others.nearest_value("change", matches.of_words(rules.change), start, end)) is not None
     ):
         found["change"] = change
     if "severity" in wanted and (
-        severity := _nearest_value(
-            others.keep_values("severity", matches.of_words(rules.severity), start, end), start, end
-        )
+        severity := others.nearest_value("severity", matches.of_words(rules.severity), start, end)
     ):
         found["severity"] = severity
     suv_wanted = "suv_max" in wanted and matches.may_contain(rules.suv_hints)
-    suv = (
-        _nearest(others.keep_matches("suv_max", matches.of("suv", rules.suv), start, end), start, end)
-        if suv_wanted
-        else None
-    )
+    suv = others.nearest_match("suv_max", matches.of("suv", rules.suv), start, end) if suv_wanted else None
     if suv is not None:
         found["suv_max"] = float(suv.group("v"))
     if "deauville" in wanted and matches.may_contain(rules.deauville_hints):
-        score = _nearest(
-            others.keep_matches("deauville", matches.of("deauville", rules.deauville), start, end), start, end
-        )
+        score = others.nearest_match("deauville", matches.of("deauville", rules.deauville), start, end)
         if score is not None and score.group("v").isdigit():
             found["deauville"] = int(score.group("v"))
     return found
