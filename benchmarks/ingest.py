@@ -13,6 +13,7 @@ figure "above imports" subtracts the process's RSS after imports. The two run in
                                                           # 100 slices JPEG lossless) + ct_chest_j2k fixture
     .venv/bin/python benchmarks/ingest.py --slices 120 --repeat 1
     .venv/bin/python benchmarks/ingest.py --chunks        # the chunk/shard study behind zarr_store's choice
+    .venv/bin/python benchmarks/ingest.py --only planning # a cohort's plan: every header kept, or each series' first
 """
 
 from __future__ import annotations
@@ -188,6 +189,54 @@ def run_simpleitk(series_dir: Path, out_dir: Path) -> dict:
     }
 
 
+def run_planning(cohort_dir: Path, keep: str) -> dict:
+    """Group a cohort keeping every header or only each series' first; then read the rest again, as each
+    series batch does when planning kept only the first."""
+    from curation.imaging.series_grouping import group_dicom_series
+    from curation.imaging.series_headers import complete_series_headers
+
+    rss_after_imports = _rss_mb()
+    files = sorted(p for p in cohort_dir.rglob("*") if p.is_file())
+    start = time.perf_counter()
+    grouping = group_dicom_series(files, keep_headers=keep == "all")
+    group_s = time.perf_counter() - start
+    held_mb = _rss_mb() - rss_after_imports
+    start = time.perf_counter()
+    for series in grouping.series:
+        complete_series_headers(series)
+    return {
+        "seconds": group_s,
+        "reread_s": time.perf_counter() - start,
+        "held_mb": held_mb,
+        "n_files": len(files),
+        "n_series": len(grouping.series),
+    }
+
+
+def planning_comparison(workdir: Path, n_series: int = 8, n_slices: int = 300) -> None:
+    """Memory a cohort's plan holds with every header kept (up to CTCURATE_PLAN_HEADER_FILES) or only the first
+    of each series, and the time the series batches then spend reading the others again."""
+    cohort = workdir / "cohort"
+    for index in range(n_series):  # small matrices: header memory does not depend on the pixels
+        write_dicom_series(cohort / f"series-{index}", phantom_ct(n_slices, size=32, seed=index))
+    rows = {keep: json.loads(_child_output("plan", str(cohort), keep)) for keep in ("all", "first")}
+    n_files, n_series = rows["all"]["n_files"], rows["all"]["n_series"]
+    print(f"\nplanning {n_series} series x {n_slices} files ({n_files} headers of these synthetic files)")
+    print(f"{'headers kept':<16}{'group s':>9}{'held MiB':>10}{'KiB/file':>10}{'batches re-read s':>19}")
+    for keep, r in rows.items():
+        reread = r["reread_s"] if keep == "first" else 0.0
+        print(
+            f"{keep:<16}{r['seconds']:>9.2f}{r['held_mb']:>10.1f}{r['held_mb'] * 1024 / n_files:>10.1f}{reread:>19.2f}"
+        )
+    print("(real CT headers take 35-50 KiB each in memory, see curation/ingest/header_budget.py)")
+
+
+def _child_output(*arguments: str) -> str:
+    command = [sys.executable, __file__, "--child", *arguments]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    return completed.stdout.strip().splitlines()[-1]
+
+
 def _rss_mb() -> float:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -204,6 +253,9 @@ def _peak_rss_mb() -> float:
 
 
 def child_main(pipeline: str, series_dir: str, out_dir: str) -> None:
+    if pipeline == "plan":
+        print(json.dumps(run_planning(Path(series_dir), out_dir)))
+        return
     result = {"ctcurate": run_ctcurate, "simpleitk": run_simpleitk}[pipeline](Path(series_dir), Path(out_dir))
     result["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(result))
@@ -345,8 +397,8 @@ def main() -> None:
     parser.add_argument("--chunks", action="store_true", help="only the chunk/shard study")
     parser.add_argument(
         "--only",
-        default="uncompressed,jpeg-lossless,j2k,storage",
-        help="comma-separated parts to run (default: all of uncompressed, jpeg-lossless, j2k, storage)",
+        default="uncompressed,jpeg-lossless,j2k,storage,planning",
+        help="comma-separated parts to run (default: all of uncompressed, jpeg-lossless, j2k, storage, planning)",
     )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -373,6 +425,8 @@ def main() -> None:
             compare("ct_chest_j2k fixture (JPEG 2000) -> 1.5 mm", FIXTURE, workdir, args.repeat)
         if "storage" in parts:
             storage_comparison(volume, workdir)
+        if "planning" in parts:
+            planning_comparison(workdir)
 
 
 if __name__ == "__main__":

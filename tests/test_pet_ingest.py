@@ -91,7 +91,10 @@ def pet_ct_cohort(tmp_path: Path) -> Path:
     return tmp_path / "cohort"
 
 
-def test_pet_gets_suv_pairing_and_a_channel_on_the_ct_grid(pet_ct_cohort, tmp_path):
+@pytest.mark.parametrize("headers_kept", ["all", "first only"])
+def test_pet_gets_suv_pairing_and_a_channel_on_the_ct_grid(pet_ct_cohort, tmp_path, monkeypatch, headers_kept):
+    # the SUV factor needs every PET header: a plan that keeps only the first reads the rest again
+    monkeypatch.setenv("CTCURATE_PLAN_HEADER_FILES", "0" if headers_kept == "first only" else "100000")
     warehouse = Warehouse.open(tmp_path / "warehouse")
     pseudonymizer = Pseudonymizer(b"k" * 32)
     plan = plan_cohort(load_manifest(pet_ct_cohort), "site_pet", pseudonymizer)

@@ -73,6 +73,8 @@ def match_seg_to_series(header: Dataset, candidates: Sequence[DicomSeriesFiles])
     instances = referenced_instance_uids(header)
 
     def shared_instances(index: int) -> int:
-        return sum(str(h.get("SOPInstanceUID", "")) in instances for h in candidates[index].headers)
+        candidate = candidates[index]
+        uids = candidate.sop_instance_uids or [str(h.get("SOPInstanceUID", "")) for h in candidate.headers]
+        return sum(uid in instances for uid in uids)
 
     return SegSeriesMatch(max(same_frame, key=shared_instances), matched_by)

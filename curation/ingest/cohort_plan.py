@@ -31,9 +31,11 @@ from curation.deid.crosswalk import CrosswalkRow, crosswalk_rows_from_header
 from curation.deid.dicom_header import DeidOptions, deidentify_dataset
 from curation.deid.known_phi import KnownPhi, known_phi_from_dataset
 from curation.imaging.dicom_files import read_dicom_header
+from curation.imaging.errors import SeriesRejected
 from curation.imaging.resample import target_spacing
 from curation.imaging.seg_reference import frame_of_reference_uid, match_seg_to_series
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
+from curation.imaging.series_headers import complete_series_headers
 from curation.ingest.cohort_inventory import (
     CohortInventory,
     DiscoveredFile,
@@ -41,6 +43,7 @@ from curation.ingest.cohort_inventory import (
     discover_files,
     nifti_stem,
 )
+from curation.ingest.header_budget import keeps_all_headers
 from curation.ingest.study_keys import StudyKeys
 from curation.pet.pairing import pair_pet_with_ct, series_ref_from_header
 from curation.pet.suv_factor import SuvFactor, suv_factor_before_deid
@@ -124,7 +127,8 @@ def plan_cohort(manifest: CohortManifest, cohort: str, pseudonymizer: Pseudonymi
     )
     by_path = plan.inventory.by_path()
     dicom_candidates = [f.path for f in plan.inventory.files if f.kind_guess == "dicom"]
-    _plan_dicom(plan, group_dicom_series(dicom_candidates), by_path, pseudonymizer)
+    grouping = group_dicom_series(dicom_candidates, keep_headers=keeps_all_headers(len(dicom_candidates)))
+    _plan_dicom(plan, grouping, by_path, pseudonymizer)
     _pair_pet_with_ct(plan)
     _plan_nifti(plan, pseudonymizer)
     return plan
@@ -173,7 +177,7 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
         first = series.headers[0]
         values = {key: first.get(key) for key in (*SIDECAR_KEYS, "PatientBirthDate")}
         study = _study(plan, p, values)
-        suv = suv_factor_before_deid(series.headers) if str(first.get("Modality", "")).upper() == "PT" else None
+        suv = suv_factor_before_deid(_all_headers(series)) if str(first.get("Modality", "")).upper() == "PT" else None
         deidentified = deidentify_dataset(first, p, plan.institution, DeidOptions())
         study.known_phi = _merge_phi(study.known_phi, [deidentified.known_phi])
         item = SeriesItem(
@@ -189,6 +193,15 @@ def _plan_dicom(plan: CohortPlan, grouping: Any, by_path: dict[Path, DiscoveredF
         study.series_ids.append(item.series_id)
         plan.series.append(item)
     _attach_segmentations(plan, segmentations)
+
+
+def _all_headers(series: DicomSeriesFiles) -> list[Dataset]:
+    """Every header of the series (read again where grouping kept only the first); the first alone where
+    a file changed since grouping (the series batch then refuses the series)."""
+    try:
+        return complete_series_headers(series).headers
+    except SeriesRejected:
+        return series.headers
 
 
 def _attach_segmentations(plan: CohortPlan, segmentations: list[DiscoveredFile]) -> None:

@@ -11,6 +11,7 @@ touches the catalog. A series that fails is quarantined with a reason code; it n
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -30,6 +31,7 @@ from curation.imaging.dicom_volume import read_dicom_series
 from curation.imaging.errors import SeriesRejected
 from curation.imaging.nifti_volume import read_nifti, read_nifti_mask
 from curation.imaging.resample import is_resampled_to, resample_volume
+from curation.imaging.series_headers import complete_series_headers
 from curation.imaging.series_metadata import estimate_body_region, series_metadata
 from curation.imaging.volume import Volume
 from curation.imaging.volume_qc import check_volume_quality
@@ -90,6 +92,7 @@ def ingest_series_batch(items: list[SeriesItem], context: SeriesContext, part: s
                 paired_ct_series_id=item.paired_ct_series_id,
             )
         try:
+            item = _with_all_headers(item)  # this series' copy: the plan keeps one header per large series
             _check_text_in_pixels(item)
             volume, masks = _read_series(item, context.target_spacing_mm)
             volume = _as_suv(volume, item)
@@ -159,6 +162,13 @@ def _read_series(
     assert item.nifti is not None
     masks = {name: (file.path, labels) for name, file, labels in item.nifti.masks}
     return read_nifti(item.nifti.image.path), masks
+
+
+def _with_all_headers(item: SeriesItem) -> SeriesItem:
+    """The item with every file's header, read again where planning kept only the first."""
+    if item.dicom is None or item.dicom.has_all_headers:
+        return item
+    return dataclasses.replace(item, dicom=complete_series_headers(item.dicom))
 
 
 def _check_text_in_pixels(item: SeriesItem) -> None:
