@@ -123,7 +123,7 @@ def slice_facts(ds: Dataset) -> SliceFacts:
         image_type=image_type_key(ds),
         multiframe=_is_multiframe(ds),
         instance_number=_whole_number(header_value(ds, "InstanceNumber"), 0),
-        series_number=_whole_number(ds.get("SeriesNumber"), 1 << 30),
+        series_number=_whole_number(header_value(ds, "SeriesNumber"), 1 << 30),
         sop_instance_uid=str(header_value(ds, "SOPInstanceUID") or ""),
     )
 
