@@ -132,3 +132,94 @@ def test_evaluate_labels(tmp_path: Path) -> None:
     assert (score.tp, score.fp, score.fn, score.support) == (1, 1, 1, 2)
     assert score.f1 == pytest.approx(0.5)
     assert scores.macro_f1 == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a forward cue: ", and" after a negated item that has its own place opens a new clause
+        (
+            "No pleural effusion in the right hemithorax, and a 5 mm nodule in the left lower lobe.",
+            {"pleural_effusion": "NEGATIVE", "lung_nodule": "POSITIVE"},
+        ),
+        # ... and "and" after the negated clause's verb, wherever the verb stands
+        (
+            "No consolidation is seen in the lungs and mild emphysema is present.",
+            {"consolidation": "NEGATIVE", "emphysema": "POSITIVE"},
+        ),
+        (
+            "Possible atelectasis at the left base, and a nodule in the right upper lobe.",
+            {"atelectasis": "UNCERTAIN", "lung_nodule": "POSITIVE"},
+        ),
+        # lists under one forward cue go on: items right before the comma, items of their own, no finding yet
+        (
+            "No effusion, pneumothorax, and consolidation.",
+            {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE", "consolidation": "NEGATIVE"},
+        ),
+        (
+            "No pleural effusion, hilar enlargement, and lymphadenopathy.",
+            {"pleural_effusion": "NEGATIVE", "lymphadenopathy": "NEGATIVE"},
+        ),
+        ("No mediastinal, hilar, and axillary lymphadenopathy.", {"lymphadenopathy": "NEGATIVE"}),
+        (
+            "No mass, nodule and consolidation were detected in the lungs.",
+            {"lung_mass": "NEGATIVE", "lung_nodule": "NEGATIVE", "consolidation": "NEGATIVE"},
+        ),
+        # a backward cue stops at "and" where the finding before it has its own clause and the cue its own subject
+        (
+            "Atelectasis is present at the left base, and pleural effusion was not observed.",
+            {"atelectasis": "POSITIVE", "pleural_effusion": "NEGATIVE"},
+        ),
+        (
+            "There is cardiomegaly, and pericardial effusion is not detected.",
+            {"cardiomegaly": "POSITIVE", "pericardial_effusion": "NEGATIVE"},
+        ),
+        (
+            "Pleural effusion, pneumothorax, and consolidation were not observed.",
+            {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE", "consolidation": "NEGATIVE"},
+        ),
+        # one subject, two predicates; a verb in a relative clause or before "that" is not the finding's clause
+        ("Lymph nodes are seen in the mediastinum and are not of pathological size.", {"lymphadenopathy": "NEGATIVE"}),
+        (
+            "Lymph nodes that are enlarged and pleural effusion were not observed.",
+            {"lymphadenopathy": "NEGATIVE", "pleural_effusion": "NEGATIVE"},
+        ),
+        (
+            "It is noted that the nodules seen before and read as granulomas have resolved.",
+            {"lung_nodule": "HISTORICAL"},
+        ),
+    ],
+)
+def test_and_between_clauses_ends_a_cue_and_inside_a_list_does_not(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
+) -> None:
+    assert assertions(analyzer, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a negation covers a following uncertainty cue within its own phrase only
+        ("No finding suggestive of pneumonia.", {"pneumonia": "NEGATIVE"}),
+        (
+            "Hilar soft tissue without calcification, evaluated in favor of lymphadenopathy.",
+            {"lymphadenopathy": "UNCERTAIN"},
+        ),
+        # "no (significant) changes" and absence on the prior study are no negation of the finding
+        ("No significant changes in the size of the pulmonary nodules.", {"lung_nodule": "POSITIVE"}),
+        (
+            "Consolidation in the left lower lobe was not detected in his previous examination.",
+            {"consolidation": "POSITIVE"},
+        ),
+        ("Pneumothorax was not present in the patient's previous examination.", {"pneumothorax": "POSITIVE"}),
+        # technique: imaging without contrast negates nothing
+        ("Without intravenous contrast, a 2 cm hypodense lesion is seen in the liver.", {"liver_lesion": "POSITIVE"}),
+        (
+            "A hepatic cyst without contrast enhancement and a small pleural effusion.",
+            {"liver_lesion": "POSITIVE", "pleural_effusion": "POSITIVE"},
+        ),
+        ("Without contrast, no pleural effusion.", {"pleural_effusion": "NEGATIVE"}),
+    ],
+)
+def test_phrases_that_look_like_negation(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
+    assert assertions(analyzer, text) == expected

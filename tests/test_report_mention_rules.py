@@ -95,3 +95,35 @@ def test_heart_chambers_and_coronary_arteries_are_no_side_of_the_body() -> None:
     assert {m.laterality for m in analyzer.analyze(text).mentions if m.label == "pacemaker"} == {"left"}
     text = "Right ventricular dilatation and left pleural effusion."
     assert [(m.label, m.laterality) for m in analyzer.analyze(text).mentions] == [("pleural_effusion", "left")]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # a place after "adjacent to", "in the vicinity of" ... is a landmark beside the finding, not its organ
+        (
+            "In the right lower lobe, a focal ground-glass density is seen in the vicinity of the osteophyte of the "
+            "vertebral body.",
+            "lung_opacity",
+        ),
+        ("A 6 mm subpleural nodule in the right lower lobe adjacent to the liver.", "lung_nodule"),
+        ("A 6 mm nodule in the right upper lobe at the level of the T4 vertebra.", "lung_nodule"),
+        ("Ground-glass opacity in the right lower lobe posterior to the esophagus.", "lung_opacity"),
+    ],
+)
+def test_a_landmark_beside_the_finding_does_not_veto_it(text: str, label: str) -> None:
+    assert label in {m.label for m in ReportAnalyzer().analyze(text).mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # the organ the finding lies in still vetoes, and with no organ of its own the sentence veto holds
+        ("A 2 cm hypodense nodule in the liver adjacent to the right lung base.", "lung_nodule"),
+        ("A 4 mm nodule adjacent to the left adrenal gland.", "lung_nodule"),
+        # the chambers of the heart are no cavitation
+        ("No filling defect was detected in the heart cavities.", "cavitation"),
+    ],
+)
+def test_the_organ_of_the_finding_still_vetoes(text: str, label: str) -> None:
+    assert label not in {m.label for m in ReportAnalyzer().analyze(text).mentions}

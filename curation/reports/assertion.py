@@ -7,6 +7,13 @@ the nearest one wins; PSEUDO cues ("no change") win like any cue but assert noth
 "no change in the nodule" stays positive. Longer cues hide the shorter ones they overlap ("no new"
 over "no"). Two cues with the same words: the later one in the lexicon counts.
 
+"And" joins either the items of one list under one cue or two clauses. It ends a cue's scope where the clause on
+the cue's side already has its verb ("No effusion is seen in the right lung and a nodule is present"; "Atelectasis
+is present at the left base, and pleural effusion was not observed": the backward cue reaches the effusion only),
+and ", and" also where the last finding a forward cue governed has words of its own before the comma, a place or a
+verb: "No pleural effusion in the right hemithorax, and a 5 mm nodule in the left lower lobe" negates the effusion
+only, "No effusion, pneumothorax, and consolidation" all three (see ``ClauseJoints``).
+
     >>> text = "No pleural effusion or pneumothorax, but a stable 4 mm nodule."
     >>> analysis = ReportAnalyzer().analyze(text)  # doctest: +SKIP
     >>> [(m.label, m.assertion) for m in analysis.mentions]  # doctest: +SKIP
@@ -24,6 +31,14 @@ from curation.reports.term_matcher import TermKind, TermMatcher
 
 ASSERTION_OF_CATEGORY = {"NEGATED": "NEGATIVE", "UNCERTAIN": "UNCERTAIN", "HISTORICAL": "HISTORICAL"}
 
+# The words the "and" rule reads, registered as forward terminators with payloads of their own so the ``TermMatcher``
+# finds them in its one pass (the plain forward terminators have the payload None).
+_COMMA_AND = "comma and"  # ", and": the last item of a list, or a new clause
+_AND = "and"
+_COMMA = "comma"
+_VERB = "verb"
+_RELATIVE = "relative"
+
 
 class CueHit(NamedTuple):
     cue: AssertionCue
@@ -40,6 +55,11 @@ class ContextAssertion:
             terms.add(TermKind.CUE, index, [cue.phrase])
         terms.add(TermKind.TERMINATOR, None, lexicon.terminators)
         terms.add(TermKind.FORWARD_TERMINATOR, None, lexicon.forward_terminators)
+        terms.add(TermKind.FORWARD_TERMINATOR, _COMMA_AND, [", and"])
+        terms.add(TermKind.FORWARD_TERMINATOR, _AND, ["and"])
+        terms.add(TermKind.FORWARD_TERMINATOR, _COMMA, [","])
+        terms.add(TermKind.FORWARD_TERMINATOR, _VERB, lexicon.clause_verbs)
+        terms.add(TermKind.FORWARD_TERMINATOR, _RELATIVE, lexicon.relative_words)
 
     def assign(
         self, mentions: list[MentionRecord], found_terms: list[list[tuple[Any, int, int]]], sentence_starts: list[int]
@@ -49,18 +69,21 @@ class ContextAssertion:
             return  # every mention stays POSITIVE
         by_sentence = self.cue_hits_by_sentence(cue_matches, sentence_starts)
         terminators = sorted(t for _p, start, end in found_terms[TermKind.TERMINATOR] for t in range(start, end))
-        forward_terminators = sorted(
-            {
-                *terminators,
-                *(t for _p, start, end in found_terms[TermKind.FORWARD_TERMINATOR] for t in range(start, end)),
-            }
-        )
+        plain_forward: list[int] = []
+        words: dict[object, list[int]] = {}
+        for payload, start, end in found_terms[TermKind.FORWARD_TERMINATOR]:
+            if payload is None:
+                plain_forward.extend(range(start, end))
+            else:
+                words.setdefault(payload, []).append(start)
+        forward_terminators = sorted({*terminators, *plain_forward})
         finding_starts = [m.start for m in mentions]
+        joints = ClauseJoints(mentions, sentence_starts, words)
         for mention in mentions:
             hits = by_sentence.get(mention.sentence_index)
             if not hits:
                 continue
-            mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators)
+            mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators, joints)
 
     def cue_hits_by_sentence(
         self, cue_matches: list[tuple[Any, int, int]], sentence_starts: list[int]
@@ -83,6 +106,81 @@ class ContextAssertion:
         return by_sentence
 
 
+class ClauseJoints:
+    """Where "and" ends a cue's scope: between two clauses, not between the items of a list.
+
+    Forward cue: "and" ends it where a clause verb stands between the cue and the "and" ("No effusion is seen in the
+    right lung and a nodule is present"); ", and" also where the last finding the cue governed has words of its own
+    before the comma ("No effusion in the right hemithorax, and a nodule"), while a comma right after a finding
+    ("no effusion, pneumothorax, and consolidation"), words holding a comma ("no effusion, hilar enlargement, and
+    lymphadenopathy": list items themselves) or no finding yet ("no mediastinal, hilar, and axillary
+    lymphadenopathy") keep the list going.
+    Backward cue: "and" ends it where the finding's clause has a verb before the "and" and the cue's clause a subject
+    of its own after it: "Atelectasis is present, and pleural effusion was not observed"; not in a list ("Effusion,
+    nodule and mass were not observed") nor where one subject has two predicates ("Lymph nodes are seen and are not
+    of pathological size").
+
+    ``words``: token positions by payload (the joint words registered by ``ContextAssertion``).
+    """
+
+    def __init__(self, mentions: list[MentionRecord], sentence_starts: list[int], words: dict[object, list[int]]):
+        self.spans = sorted((m.start, m.end) for m in mentions)
+        self.sentence_starts = sentence_starts
+        comma_joints = words.get(_COMMA_AND, [])
+        after_comma = {comma + 1 for comma in comma_joints}
+        # (position, end) of each joint; ", and" stands at its comma
+        self.joints = sorted(
+            [*((c, c + 2) for c in comma_joints), *((a, a + 1) for a in words.get(_AND, ()) if a not in after_comma)]
+        )
+        self.starts = [start for start, _end in self.joints]
+        self.commas = sorted(words.get(_COMMA, ()))
+        self.relatives = sorted(words.get(_RELATIVE, ()))
+        relative_next = {r + 1 for r in self.relatives}
+        self.verbs = sorted(v for v in words.get(_VERB, ()) if v not in relative_next)
+
+    def _joints_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        return self.joints[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
+
+    def ends_forward(self, cue_end: int, mention_start: int) -> bool:
+        """Whether an "and" between a forward cue ending at ``cue_end`` and a finding at ``mention_start`` ends the
+        cue's scope."""
+        for joint, joint_end in self._joints_in(cue_end, mention_start):
+            if _blocked(self.verbs, cue_end, joint):
+                return True
+            if joint_end - joint == 2:  # ", and"
+                first, after = bisect.bisect_left(self.spans, (cue_end,)), bisect.bisect_left(self.spans, (joint,))
+                last_end = max((end for _start, end in self.spans[first:after] if end <= joint), default=None)
+                if last_end is not None and last_end < joint and not _blocked(self.commas, last_end, joint):
+                    return True
+        return False
+
+    def ends_backward(self, mention: MentionRecord, cue_start: int) -> bool:
+        """Whether an "and" between ``mention`` and a backward cue starting at ``cue_start`` ends the cue's scope."""
+        joints = self._joints_in(mention.end, cue_start)
+        if not joints:
+            return False
+        joint, joint_end = joints[-1]
+        subject = cue_start - joint_end - _count(self.verbs, joint_end, cue_start)
+        if subject <= 0:
+            return False  # "... and was not detected": the cue's clause shares the finding's subject
+        clause_start = max(
+            self.sentence_starts[mention.sentence_index],
+            _last_before(self.commas, mention.start) + 1,
+            _last_before(self.relatives, mention.start) + 1,
+        )
+        return _blocked(self.verbs, clause_start, joint)
+
+
+def _count(positions: list[int], start: int, end: int) -> int:
+    return bisect.bisect_left(positions, end) - bisect.bisect_left(positions, start)
+
+
+def _last_before(positions: list[int], end: int) -> int:
+    """The last position before ``end`` (-1: none)."""
+    index = bisect.bisect_left(positions, end)
+    return positions[index - 1] if index else -1
+
+
 def _blocked(terminators: list[int], start: int, end: int) -> bool:
     """Whether a terminator token lies in [start, end)."""
     if start >= end or not terminators:
@@ -97,11 +195,13 @@ def assert_mention(
     terminators: list[int],
     finding_starts: list[int] | None = None,
     forward_terminators: list[int] | None = None,
+    joints: ClauseJoints | None = None,
 ) -> str:
     """POSITIVE, NEGATIVE, UNCERTAIN or HISTORICAL from the nearest cue whose scope reaches the mention.
 
-    A negation also covers an uncertainty cue that follows it with no other finding between them:
-    "no finding suggestive of pneumonia" is negative, "no effusion, possible atelectasis" is not.
+    A negation also covers an uncertainty cue that follows it with no other finding and no comma between them:
+    "no finding suggestive of pneumonia" is negative, "no effusion, possible atelectasis" is not, nor is "hilar
+    soft tissue without calcification, evaluated in favor of lymphadenopathy" (the comma closes the negated phrase).
     """
     reaching: list[tuple[int, CueHit]] = []
     start, end = mention.start, mention.end
@@ -112,7 +212,8 @@ def assert_mention(
             if hit_start < start and cue.direction != "backward":
                 reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"
             continue  # a cue inside the mention's words is part of the finding's name
-        if hit_end <= start and cue.direction != "backward":
+        forward = hit_end <= start
+        if forward and cue.direction != "backward":
             distance, gap_start, gap_end, blocking = start - hit_end, hit_end, start, forward_blocking
         elif hit_start >= end and cue.direction != "forward":
             distance, gap_start, gap_end, blocking = hit_start - end, end, hit_start, terminators
@@ -122,6 +223,10 @@ def assert_mention(
             continue
         if _blocked(blocking, gap_start, gap_end):
             continue
+        if joints is not None and (
+            joints.ends_forward(hit_end, start) if forward else joints.ends_backward(mention, hit_start)
+        ):
+            continue
         reaching.append((distance, hit))
     if not reaching:
         return "POSITIVE"
@@ -130,6 +235,7 @@ def assert_mention(
         h.cue.category == "NEGATED"
         and h.end <= nearest.start <= mention.start
         and not any(h.end <= start < nearest.start for start in finding_starts or ())
+        and not (joints is not None and _blocked(joints.commas, h.end, nearest.start))
         for _d, h in reaching
     ):
         return "NEGATIVE"

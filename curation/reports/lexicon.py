@@ -87,6 +87,8 @@ class AssertionLexicon:
     cues: tuple[AssertionCue, ...]
     terminators: tuple[str, ...]
     forward_terminators: tuple[str, ...] = ()  # end only the scope of cues before them ("which")
+    clause_verbs: tuple[str, ...] = ()  # a clause's finite verb: "and" after it joins clauses, not list items
+    relative_words: tuple[str, ...] = ()  # a verb right after these is in a relative clause ("nodes that are")
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,9 @@ def load_assertion(path: Path) -> AssertionLexicon:
         cues.append(AssertionCue(phrase.strip(), category, direction, max_scope))
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
     forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")
-    return AssertionLexicon(tuple(cues), terminators, forward)
+    verbs = _phrases(document.get("clause_verbs"), path, "clause_verbs", "clause_verbs")
+    relatives = _phrases(document.get("relative_words"), path, "relative_words", "relative_words")
+    return AssertionLexicon(tuple(cues), terminators, forward, verbs, relatives)
 
 
 def load_lexicon(folder: Path | None = None) -> Lexicon:

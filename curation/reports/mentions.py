@@ -5,7 +5,9 @@ variants are added automatically), optional token patterns, exclusions (a longer
 overlaps the match and means something else: "calcified granuloma" is not a lung nodule),
 ``requires_any`` (the sentence must also name one of these: "calcification" counts as coronary
 calcification only beside "coronary") and ``vetoed_by`` (the clause names another organ: a
-"nodule" in the thyroid is not a lung nodule).
+"nodule" in the thyroid is not a lung nodule; a place after "adjacent to", "in the vicinity of" and
+the like is a landmark, not the finding's organ: "a nodule in the right lower lobe adjacent to the
+liver" is a lung nodule).
 
 Synonyms, exclusions and pattern anchors are phrases of the shared ``TermMatcher``; this module
 turns its matches into mentions.
@@ -43,6 +45,33 @@ _CLAUSE_EDGE_LOWER = re.compile(
     "|".join(re.escape(mark) for mark in ";,:()")
     + "|"
     + "|".join(boundary_after_first(w[0], re.escape(w[1:])) + r"\b" for w in _CLAUSE_EDGE_WORDS)
+)
+# A place named after one of these is a landmark beside the finding, not its organ: "a ground-glass density in the
+# right lower lobe, in the vicinity of the osteophyte in the vertebral corpus" is a lung opacity. Where the sentence
+# names no organ of the finding's own, the sentence veto still holds ("a nodule adjacent to the adrenal gland").
+_LANDMARK_PHRASES = (
+    "in the vicinity of",
+    "in the neighborhood of",
+    "in the neighbourhood of",
+    "adjacent to",
+    "next to",
+    "close to",
+    "near",
+    "in proximity to",
+    "in close proximity to",
+    "in contact with",
+    "abutting",
+    "bordering",
+    "at the level of",
+    "anterior to",
+    "posterior to",
+    "lateral to",
+    "medial to",
+    "superior to",
+    "inferior to",
+)
+_LANDMARK = re.compile(
+    r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _LANDMARK_PHRASES) + r")\b", re.IGNORECASE
 )
 
 
@@ -477,6 +506,9 @@ class SentenceClauses:
             left = ends[index - 1] if index > 0 else 0
             index = bisect.bisect_left(starts, char_end - first)
             right = starts[index] if index < len(starts) else after - first
+        landmark = _LANDMARK.search(text, char_end, first + right)
+        if landmark is not None:
+            right = landmark.start() - first  # what follows is the place beside the finding, not its organ
         key = (name, first + left, first + right)  # a clause may be the whole sentence: same answer
         found = self._vetoed.get(key)
         if found is None:
