@@ -33,6 +33,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 FIXTURE = REPO.parent / "shared" / "fixtures" / "dicom" / "ct_chest_j2k"
+PHILIPS_FIXTURE = REPO.parent / "shared" / "fixtures" / "dicom" / "ct_phantom_philips_tilt"
 TARGET_SPACING = (1.5, 1.5, 1.5)
 
 
@@ -215,20 +216,47 @@ def run_planning(cohort_dir: Path, keep: str) -> dict:
 
 def planning_comparison(workdir: Path, n_series: int = 8, n_slices: int = 300) -> None:
     """Memory a cohort's plan holds with every header kept (up to CTCURATE_PLAN_HEADER_FILES) or only the first
-    of each series, and the time the series batches then spend reading the others again."""
-    cohort = workdir / "cohort"
+    of each series, and the time the series batches then spend reading the others again: on synthetic headers,
+    and on copies of a real Philips CT series (vendor private tags) where the fixtures are present."""
+    synthetic = workdir / "cohort-synthetic"
     for index in range(n_series):  # small matrices: header memory does not depend on the pixels
-        write_dicom_series(cohort / f"series-{index}", phantom_ct(n_slices, size=32, seed=index))
-    rows = {keep: json.loads(_child_output("plan", str(cohort), keep)) for keep in ("all", "first")}
-    n_files, n_series = rows["all"]["n_files"], rows["all"]["n_series"]
-    print(f"\nplanning {n_series} series x {n_slices} files ({n_files} headers of these synthetic files)")
-    print(f"{'headers kept':<16}{'group s':>9}{'held MiB':>10}{'KiB/file':>10}{'batches re-read s':>19}")
-    for keep, r in rows.items():
-        reread = r["reread_s"] if keep == "first" else 0.0
-        print(
-            f"{keep:<16}{r['seconds']:>9.2f}{r['held_mb']:>10.1f}{r['held_mb'] * 1024 / n_files:>10.1f}{reread:>19.2f}"
-        )
-    print("(real CT headers take 35-50 KiB each in memory, see curation/ingest/header_budget.py)")
+        write_dicom_series(synthetic / f"series-{index}", phantom_ct(n_slices, size=32, seed=index))
+    cohorts = {"synthetic headers": synthetic}
+    if PHILIPS_FIXTURE.is_dir():
+        cohorts["Philips CT headers"] = copies_with_new_uids(PHILIPS_FIXTURE, workdir / "cohort-philips", 20)
+    for name, cohort in cohorts.items():
+        rows = {keep: json.loads(_child_output("plan", str(cohort), keep)) for keep in ("all", "first")}
+        n_files, n_series_found = rows["all"]["n_files"], rows["all"]["n_series"]
+        print(f"\nplanning {n_series_found} series, {n_files} files ({name})")
+        print(f"{'headers kept':<16}{'group s':>9}{'held MiB':>10}{'KiB/file':>10}{'batches re-read s':>19}")
+        for keep, r in rows.items():
+            reread = r["reread_s"] if keep == "first" else 0.0
+            print(
+                f"{keep:<16}{r['seconds']:>9.2f}{r['held_mb']:>10.1f}{r['held_mb'] * 1024 / n_files:>10.1f}"
+                f"{reread:>19.2f}"
+            )
+
+
+def copies_with_new_uids(series_dir: Path, out_dir: Path, n_copies: int) -> Path:
+    """``n_copies`` of a DICOM series, each a series of its own (new Series/SOP Instance UIDs), headers as they were."""
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    files = sorted(p for p in series_dir.rglob("*") if p.is_file())
+    for copy in range(n_copies):
+        series_uid = generate_uid()
+        for index, path in enumerate(files):
+            try:
+                ds = pydicom.dcmread(path)
+            except pydicom.errors.InvalidDicomError:
+                continue
+            ds.SeriesInstanceUID = series_uid
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            target = out_dir / f"series-{copy}" / f"{index:05d}.dcm"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            ds.save_as(target)
+    return out_dir
 
 
 def _child_output(*arguments: str) -> str:

@@ -3,7 +3,7 @@
 Grouping parses every header of a cohort. Up to the budget, the headers stay with their series until
 the series is read, so each is parsed once. Above it, only each series' first header is kept and the
 series batch reads the others again (0.5-0.6 ms per file): real CT headers take 35-50 KiB each in
-memory, so the default of 50,000 files (some 170 series of 300 slices) holds about 2 GiB, and a
+memory, so the default of 50,000 files (some 170 series of 300 slices) holds about 2.5 GiB, and a
 cohort of 10,000 series no longer needs 100+ GiB to plan. ``CTCURATE_PLAN_HEADER_FILES`` sets it (0:
 never keep them, for example on small Dask workers).
 
