@@ -14,6 +14,7 @@ figure "above imports" subtracts the process's RSS after imports. The two run in
     .venv/bin/python benchmarks/ingest.py --slices 120 --repeat 1
     .venv/bin/python benchmarks/ingest.py --chunks        # the chunk/shard study behind zarr_store's choice
     .venv/bin/python benchmarks/ingest.py --only planning # a cohort's plan: every header kept, or each series' first
+    .venv/bin/python benchmarks/ingest.py --only cli      # `ctcurate ingest` end to end: fixed cost, cost per series
 """
 
 from __future__ import annotations
@@ -237,6 +238,27 @@ def planning_comparison(workdir: Path, n_series: int = 8, n_slices: int = 300) -
             )
 
 
+def cli_comparison(workdir: Path, n_series: int = 4, n_slices: int = 300) -> None:
+    """``ctcurate ingest`` end to end (Prefect's embedded server, planning, batches, catalog registration) on a
+    cohort of one 3-slice series and on one of ``n_series`` CT series: the fixed cost of a run, and per series."""
+    ctcurate = Path(sys.executable).with_name("ctcurate")
+    timings = {}
+    for name, count, slices in (("fixed", 1, 3), ("cohort", n_series, n_slices)):
+        cohort = workdir / f"cli-{name}"
+        for index in range(count):
+            write_dicom_series(cohort / "images" / f"series-{index}", phantom_ct(slices, seed=index))
+        manifest = "institution: bench\nimages: images\noptions:\n  resample_profile: isotropic-1.5\n"
+        (cohort / "cohort.yaml").write_text(manifest)
+        warehouse = str(workdir / "wh")
+        command = [str(ctcurate), "ingest", str(cohort), "--cohort", f"bench_{name}", "--warehouse", warehouse]
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, text=True, check=True)
+        timings[name] = time.perf_counter() - start
+    per_series = (timings["cohort"] - timings["fixed"]) / n_series
+    print(f"\n`ctcurate ingest` end to end: {n_series} series of {n_slices} slices in {timings['cohort']:.1f} s")
+    print(f"fixed cost of a run (one 3-slice series): {timings['fixed']:.1f} s; per series: {per_series:.2f} s")
+
+
 def copies_with_new_uids(series_dir: Path, out_dir: Path, n_copies: int) -> Path:
     """``n_copies`` of a DICOM series, each a series of its own (new Series/SOP Instance UIDs), headers as they were."""
     import pydicom
@@ -426,7 +448,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="uncompressed,jpeg-lossless,j2k,storage,planning",
-        help="comma-separated parts to run (default: all of uncompressed, jpeg-lossless, j2k, storage, planning)",
+        help="comma-separated parts to run (default: all of uncompressed, jpeg-lossless, j2k, storage, planning; "
+        "cli, `ctcurate ingest` end to end, only when named)",
     )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -455,6 +478,8 @@ def main() -> None:
             storage_comparison(volume, workdir)
         if "planning" in parts:
             planning_comparison(workdir)
+        if "cli" in parts:
+            cli_comparison(workdir)
 
 
 if __name__ == "__main__":

@@ -109,7 +109,9 @@ def _run_ingest(
     from curation.cohort.manifest import load_manifest
 
     load_manifest(cohort_dir)  # fail fast with a clear message before Prefect starts
-    import flows  # noqa: F401  (configures Prefect's embedded default)
+    from flows.prefect_runtime import start_embedded_server_early
+
+    wait_for_server = start_embedded_server_early()  # comes up while the flow's modules are imported
     from flows.ingest_flow import ingest_cohort_flow
 
     flow = ingest_cohort_flow
@@ -118,6 +120,7 @@ def _run_ingest(
 
         flow = flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
     console.print(f"Ingesting cohort {cohort} ...")
+    wait_for_server()
     return flow(str(cohort_dir.resolve()), cohort, warehouse, batch_size)
 
 
@@ -162,9 +165,12 @@ def harmonize(
 ) -> None:
     """Harmonize reports (deterministic, or LLM rewrites verified against the rule extractor)."""
     with expected_errors():
-        import flows  # noqa: F401  (configures Prefect's embedded default)
+        from flows.prefect_runtime import start_embedded_server_early
+
+        wait_for_server = start_embedded_server_early()  # comes up while the flow's modules are imported
         from flows.harmonize_flow import harmonize_flow
 
+        wait_for_server()
         summary = harmonize_flow(cohort, warehouse, style, llm_base_url, llm_model, limit)
     console.print(
         f"{summary.cohort} ({summary.style}): {summary.n_reports} reports; {summary.n_llm_accepted} LLM rewrites "
