@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.cohort.manifest import CohortManifest
-from curation.content_hashing import sha256_file
+from curation.content_hashing import sha256_file, sha256_parts
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 
@@ -30,7 +30,7 @@ class DiscoveredFile:
     relative_path: str  # relative to the cohort folder; may hold PHI: never written outside secrets/
     file_hash: str
     size_bytes: int
-    kind_guess: str  # dicom (candidate), nifti, sidecar
+    kind_guess: str  # dicom (candidate), nifti, sidecar, unreadable_file, unreadable_folder
 
     @property
     def is_nifti(self) -> bool:
@@ -70,26 +70,45 @@ class CohortInventory:
 
 
 def discover_files(manifest: CohortManifest) -> CohortInventory:
-    """Walk the images folder (nested, with or without extensions), excluding the cohort's metadata."""
+    """Walk the images folder (nested, with or without extensions), excluding the cohort's metadata.
+
+    A file that cannot be read (permissions, removed meanwhile) and a folder that cannot be listed are
+    inventoried too, as ``unreadable_file`` / ``unreadable_folder`` (keyed by a hash of their relative path,
+    which only ``secrets/file_index`` resolves): the plan quarantines them and the rest of the cohort goes on.
+    """
     excluded = manifest.metadata_files()
+    unlisted: list[Path] = []
+
+    def note_unlisted(error: OSError) -> None:
+        unlisted.append(Path(error.filename).resolve())
+
     paths = sorted(
         Path(folder, name).resolve()
-        for folder, _dirs, names in os.walk(manifest.images_dir, followlinks=False)
+        for folder, _dirs, names in os.walk(manifest.images_dir, onerror=note_unlisted, followlinks=False)
         for name in names
     )
     paths = [p for p in paths if p not in excluded and p.is_file()]
     nifti_stems = {nifti_stem(p) for p in paths if _is_nifti(p)}
-    files = [
-        DiscoveredFile(
-            path=path,
-            relative_path=str(path.relative_to(manifest.root)),
-            file_hash=sha256_file(path),
-            size_bytes=path.stat().st_size,
-            kind_guess=_kind_guess(path, nifti_stems),
-        )
-        for path in paths
-    ]
+    files = [_discovered(manifest, path, _kind_guess(path, nifti_stems)) for path in paths]
+    files += [_unreadable(manifest, folder, UNREADABLE_FOLDER) for folder in sorted(set(unlisted))]
     return CohortInventory(files=files)
+
+
+UNREADABLE_FILE = "unreadable_file"
+UNREADABLE_FOLDER = "unreadable_folder"
+
+
+def _discovered(manifest: CohortManifest, path: Path, kind_guess: str) -> DiscoveredFile:
+    try:
+        file_hash, size = sha256_file(path), path.stat().st_size
+    except OSError:
+        return _unreadable(manifest, path, UNREADABLE_FILE)
+    return DiscoveredFile(path, str(path.relative_to(manifest.root)), file_hash, size, kind_guess)
+
+
+def _unreadable(manifest: CohortManifest, path: Path, kind: str) -> DiscoveredFile:
+    relative = str(path.relative_to(manifest.root)) if path.is_relative_to(manifest.root) else path.name
+    return DiscoveredFile(path, relative, sha256_parts(kind, relative), 0, kind)
 
 
 def write_file_index(inventory: CohortInventory, secrets_dir: Path, cohort: str, run_id: str) -> Path:

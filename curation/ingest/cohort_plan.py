@@ -37,6 +37,8 @@ from curation.imaging.seg_reference import frame_of_reference_uid, match_seg_to_
 from curation.imaging.series_grouping import DicomSeriesFiles, group_dicom_series
 from curation.imaging.series_headers import complete_series_headers
 from curation.ingest.cohort_inventory import (
+    UNREADABLE_FILE,
+    UNREADABLE_FOLDER,
     CohortInventory,
     DiscoveredFile,
     FileDisposition,
@@ -126,6 +128,11 @@ def plan_cohort(manifest: CohortManifest, cohort: str, pseudonymizer: Pseudonymi
         inventory=discover_files(manifest),
     )
     by_path = plan.inventory.by_path()
+    plan.early_dispositions += [
+        FileDisposition(f.file_hash, f.size_bytes, "other", "quarantined", f.kind_guess)
+        for f in plan.inventory.files
+        if f.kind_guess in (UNREADABLE_FILE, UNREADABLE_FOLDER)
+    ]
     dicom_candidates = [f.path for f in plan.inventory.files if f.kind_guess == "dicom"]
     grouping = group_dicom_series(dicom_candidates, keep_headers=keeps_all_headers(len(dicom_candidates)))
     _plan_dicom(plan, grouping, by_path, pseudonymizer)
