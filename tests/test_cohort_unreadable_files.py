@@ -70,3 +70,14 @@ def test_a_folder_that_cannot_be_listed_is_quarantined(cohort: Path, monkeypatch
     assert len(refused) == 1 and refused[0].disposition == "quarantined"
     assert [len(item.files) for item in plan.series] == [6]
     assert {f.file_hash for f in plan.inventory.files} == _accounted(plan)
+
+
+def test_a_broken_link_is_quarantined(cohort: Path) -> None:
+    (cohort / "images" / "series-a" / "moved.dcm").symlink_to(cohort / "images" / "nowhere.dcm")
+    plan = plan_cohort(load_manifest(cohort), "site_u", Pseudonymizer(b"u" * 32))
+    assert [d.reason_code for d in plan.early_dispositions] == ["unreadable_file"]
+    assert [f.relative_path for f in plan.inventory.files if f.kind_guess == "unreadable_file"] == [
+        "images/series-a/moved.dcm"
+    ]
+    assert sorted(len(item.files) for item in plan.series) == [5, 6]
+    assert {f.file_hash for f in plan.inventory.files} == _accounted(plan)

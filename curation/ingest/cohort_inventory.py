@@ -72,7 +72,7 @@ class CohortInventory:
 def discover_files(manifest: CohortManifest) -> CohortInventory:
     """Walk the images folder (nested, with or without extensions), excluding the cohort's metadata.
 
-    A file that cannot be read (permissions, removed meanwhile) and a folder that cannot be listed are
+    A file that cannot be read (permissions, removed meanwhile, a broken link) and a folder that cannot be listed are
     inventoried too, as ``unreadable_file`` / ``unreadable_folder`` (keyed by a hash of their relative path,
     which only ``secrets/file_index`` resolves): the plan quarantines them and the rest of the cohort goes on.
     """
@@ -82,14 +82,17 @@ def discover_files(manifest: CohortManifest) -> CohortInventory:
     def note_unlisted(error: OSError) -> None:
         unlisted.append(Path(error.filename).resolve())
 
-    paths = sorted(
-        Path(folder, name).resolve()
+    listed = sorted(
+        Path(folder, name)
         for folder, _dirs, names in os.walk(manifest.images_dir, onerror=note_unlisted, followlinks=False)
         for name in names
     )
-    paths = [p for p in paths if p not in excluded and p.is_file()]
+    not_files = [p.absolute() for p in listed if not p.is_file()]  # a broken link, a pipe: nothing to read there
+    paths = sorted(p.resolve() for p in listed if p.is_file())
+    paths = [p for p in paths if p not in excluded]
     nifti_stems = {nifti_stem(p) for p in paths if _is_nifti(p)}
     files = [_discovered(manifest, path, _kind_guess(path, nifti_stems)) for path in paths]
+    files += [_unreadable(manifest, path, UNREADABLE_FILE) for path in not_files]
     files += [_unreadable(manifest, folder, UNREADABLE_FOLDER) for folder in sorted(set(unlisted))]
     return CohortInventory(files=files)
 
