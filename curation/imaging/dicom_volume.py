@@ -34,6 +34,7 @@ from curation.imaging.imagecodecs_plugin import decode_with_imagecodecs
 from curation.imaging.native_pixels import read_native_pixels
 from curation.imaging.resample import resample_volume
 from curation.imaging.series_grouping import DicomSeriesFiles
+from curation.imaging.series_headers import complete_series_headers
 from curation.imaging.slice_stream_resample import SliceStreamResampler
 from curation.imaging.volume import SourceSummary, Volume, spacing_of
 from curation.imaging.volume_qc import summarize_volume
@@ -387,6 +388,7 @@ def read_dicom_series(
     """
     if not series.headers:
         raise SeriesRejected("too_few_slices", "0 slice(s); a volume needs at least 3", stage="read")
+    series = complete_series_headers(series)  # grouped keeping only its first header: the others, read again
     first = series.headers[0]
     modality = str(first.get("Modality", "") or "").upper()
     is_ct = modality == "CT"
