@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from curation.environment_settings import whole_number_setting
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -34,16 +36,8 @@ def available_cores() -> int:
 
 def image_threads() -> int:
     """Threads per series: ``CTCURATE_IMAGE_THREADS`` where set to a positive whole number, else the default."""
-    configured = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
-    if configured:
-        try:
-            threads = int(configured)
-        except ValueError:
-            raise ValueError(f"{ENVIRONMENT_VARIABLE}={configured!r}: expected a whole number of threads") from None
-        if threads < 1:
-            raise ValueError(f"{ENVIRONMENT_VARIABLE}={configured!r}: expected at least 1 thread")
-        return threads
-    return min(MAX_DEFAULT_THREADS, available_cores())
+    configured = whole_number_setting(ENVIRONMENT_VARIABLE, minimum=1, unit="threads")
+    return configured if configured is not None else min(MAX_DEFAULT_THREADS, available_cores())
 
 
 def map_on_threads(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:

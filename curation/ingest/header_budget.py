@@ -14,7 +14,7 @@ never keep them, for example on small Dask workers).
 
 from __future__ import annotations
 
-import os
+from curation.environment_settings import whole_number_setting
 
 ENVIRONMENT_VARIABLE = "CTCURATE_PLAN_HEADER_FILES"
 DEFAULT_HEADER_FILES = 50_000
@@ -22,16 +22,8 @@ DEFAULT_HEADER_FILES = 50_000
 
 def header_budget_files() -> int:
     """``CTCURATE_PLAN_HEADER_FILES`` where set to a whole number of files (0 or more), else the default."""
-    configured = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
-    if not configured:
-        return DEFAULT_HEADER_FILES
-    try:
-        files = int(configured)
-    except ValueError:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE}={configured!r}: expected a whole number of files") from None
-    if files < 0:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE}={configured!r}: expected 0 or more files")
-    return files
+    configured = whole_number_setting(ENVIRONMENT_VARIABLE, minimum=0, unit="files")
+    return configured if configured is not None else DEFAULT_HEADER_FILES
 
 
 def keeps_all_headers(n_dicom_files: int) -> bool:
