@@ -282,6 +282,7 @@ def copies_with_new_uids(series_dir: Path, out_dir: Path, n_copies: int) -> Path
 
 
 def _child_output(*arguments: str) -> str:
+    """The last line a ``--child`` run of this script prints (its JSON result)."""
     command = [sys.executable, __file__, "--child", *arguments]
     completed = subprocess.run(command, capture_output=True, text=True, check=True)
     return completed.stdout.strip().splitlines()[-1]
@@ -313,9 +314,7 @@ def child_main(pipeline: str, series_dir: str, out_dir: str) -> None:
 
 def run_pipeline(pipeline: str, series_dir: Path, workdir: Path) -> dict:
     out = Path(tempfile.mkdtemp(dir=workdir, prefix=f"{pipeline}-"))
-    command = [sys.executable, __file__, "--child", pipeline, str(series_dir), str(out)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    result = json.loads(_child_output(pipeline, str(series_dir), str(out)))
     result["stored_bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return result
 
