@@ -223,3 +223,31 @@ def test_and_between_clauses_ends_a_cue_and_inside_a_list_does_not(
 )
 def test_phrases_that_look_like_negation(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
     assert assertions(analyzer, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a property of a finding that is there: the finding stays positive
+        ("A 6 mm nodule in the right upper lobe which is not calcified.", {"lung_nodule": "POSITIVE"}),
+        ("There is a 6 mm nodule in the right upper lobe, not further characterized.", {"lung_nodule": "POSITIVE"}),
+        ("A nodule in the lingula which is not characterised further.", {"lung_nodule": "POSITIVE"}),
+        ("A liver lesion that is not enhancing.", {"liver_lesion": "POSITIVE"}),
+        # nodes of normal size are no lymphadenopathy
+        ("Mediastinal lymph nodes are normal in size.", {"lymphadenopathy": "NEGATIVE"}),
+        ("Hilar lymph nodes of normal size.", {"lymphadenopathy": "NEGATIVE"}),
+        ("Subcentimetre mediastinal lymph nodes, not enlarged by CT criteria.", {"lymphadenopathy": "NEGATIVE"}),
+        ("The mediastinal lymph nodes are not pathologically enlarged.", {"lymphadenopathy": "NEGATIVE"}),
+        ("Lymph nodes that are not pathological in size and appearance.", {"lymphadenopathy": "NEGATIVE"}),
+        # the question of the request and a reader's leaning are uncertain
+        ("Evaluate for pulmonary embolism.", {"pulmonary_embolism": "UNCERTAIN"}),
+        ("Query pneumonia.", {"pneumonia": "UNCERTAIN"}),
+        ("Appearances favour infective consolidation.", {"consolidation": "UNCERTAIN"}),
+        ("Findings favor atelectasis over pneumonia.", {"atelectasis": "UNCERTAIN", "pneumonia": "UNCERTAIN"}),
+        ("Evaluation for early interstitial lung disease is recommended.", {"interstitial_lung_disease": "UNCERTAIN"}),
+    ],
+)
+def test_properties_normal_sized_nodes_and_questions(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
+) -> None:
+    assert assertions(analyzer, text) == expected

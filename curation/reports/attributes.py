@@ -2,7 +2,8 @@
 
 The words are data: ``lexicons/attributes.yaml`` (laterality, change, severity, units, number words,
 PET keywords) and ``lexicons/anatomy.yaml`` (lobes, Couinaud segments, pancreas head/body/tail, kidney
-and adrenal sides, vertebral levels). Each attribute is the expression nearest to the mention in its
+and adrenal sides, vertebral levels), each phrase in American and British spelling (``spelling_variants.yaml``:
+"centimeter", "centimetre"). Each attribute is the expression nearest to the mention in its
 sentence that describes it, looked up only for labels that declare the attribute (``attributes: [size,
 laterality, ...]``) and only for mentions that are not negated. Where a sentence names several findings, each
 expression describes one of them (see ``OtherFindings``): "A 12 mm nodule in the right upper lobe and a small
@@ -32,6 +33,7 @@ from typing import Any, NamedTuple
 from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LexiconError, _read_yaml
 from curation.reports.mentions import MentionRecord
+from curation.reports.spelling_variants import SpellingVariants, load_spelling_variants
 from curation.resources import lexicons_dir
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -45,8 +47,8 @@ def _alternation(words: Iterable[str], case_sensitive: bool = False) -> re.Patte
     return re.compile(r"\b(?P<w>" + body + r")\b", 0 if case_sensitive else re.IGNORECASE)
 
 
-def _word_map(document: dict[str, Any], key: str, path: Path) -> dict[str, str]:
-    """{word (lower-case, single-spaced) -> canonical value} from ``key: {value: [words]}``."""
+def _word_map(document: dict[str, Any], key: str, path: Path, spelling: SpellingVariants) -> dict[str, str]:
+    """{word (lower-case, single-spaced), in both spellings -> canonical value} from ``key: {value: [words]}``."""
     entry = document.get(key)
     if not isinstance(entry, dict):
         raise LexiconError(f"{path.name}: needs '{key}:' mapping values to word lists")
@@ -54,7 +56,7 @@ def _word_map(document: dict[str, Any], key: str, path: Path) -> dict[str, str]:
     for value, phrases in entry.items():
         if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
             raise LexiconError(f"{path.name}: {key}.{value}: must be a list of phrases")
-        for phrase in phrases:
+        for phrase in spelling.with_variants(phrases):
             words[" ".join(phrase.lower().split())] = str(value)
     return words
 
@@ -95,7 +97,8 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
     document = _read_yaml(path)
     if not isinstance(document, dict):
         raise LexiconError(f"{path.name}: must be a mapping")
-    units = {str(k).lower(): float(v) for k, v in (document.get("units") or {}).items()}
+    spelling = load_spelling_variants(folder)
+    units = {w.lower(): float(v) for k, v in (document.get("units") or {}).items() for w in spelling.variants(str(k))}
     counts = {str(k).lower(): int(v) for k, v in (document.get("count_words") or {}).items() if v is not None}
     pet = document.get("pet") or {}
     anatomy_path = folder / "anatomy.yaml"
@@ -105,8 +108,8 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
     for index, entry in enumerate(anatomy.get("locations") or []):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry.get("phrases"):
             raise LexiconError(f"{anatomy_path.name}: locations[{index}]: needs name and phrases")
-        for phrase in entry["phrases"]:
-            locations[" ".join(str(phrase).split())] = entry["name"]
+        for phrase in spelling.with_variants(str(p) for p in entry["phrases"]):
+            locations[" ".join(phrase.split())] = entry["name"]
         location_systems[entry["name"]] = str(entry.get("organ_system", ""))
     patterns = []
     for index, entry in enumerate(anatomy.get("patterns") or []):
@@ -126,17 +129,17 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
             )
         )
     return AttributeLexicon(
-        laterality=_word_map(document, "laterality", path),
-        change=_word_map(document, "change", path),
-        severity=_word_map(document, "severity", path),
+        laterality=_word_map(document, "laterality", path, spelling),
+        change=_word_map(document, "change", path, spelling),
+        severity=_word_map(document, "severity", path, spelling),
         units=units,
         count_words=counts,
         not_a_count_after=frozenset(str(w).lower() for w in document.get("not_a_count_after") or ()),
         locations=locations,
         location_systems=location_systems,
         location_patterns=tuple(patterns),
-        suv_words=tuple(pet.get("suv_max_words") or ()),
-        deauville_words=tuple(pet.get("deauville_words") or ()),
+        suv_words=spelling.with_variants(pet.get("suv_max_words") or ()),
+        deauville_words=spelling.with_variants(pet.get("deauville_words") or ()),
     )
 
 

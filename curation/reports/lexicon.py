@@ -3,7 +3,8 @@
 The rules of report understanding are data, not code: section headings, organ-system anatomy
 terms, abnormality labels with their synonyms and exclusions, and ConText assertion cues each live
 in a YAML file a radiologist can read and edit. This module reads them into typed records and
-fails with an error naming the file and the entry when something is malformed.
+fails with an error naming the file and the entry when something is malformed. Every phrase is kept in
+both American and British spelling (``spelling_variants.yaml``: "edema" also reads "oedema").
 
     >>> lexicon = load_lexicon()
     >>> label = lexicon.label("pleural_effusion")
@@ -11,18 +12,21 @@ fails with an error naming the file and the entry when something is malformed.
     ('pleura', 'Pleural effusion')
     >>> "hydrothorax" in label.synonyms
     True
+    >>> "pulmonary oedema" in lexicon.label("pulmonary_edema").synonyms
+    True
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from curation.reports.spelling_variants import SpellingVariants, load_spelling_variants
 from curation.resources import lexicons_dir
 
 # Organ systems that are no anatomy: their findings (a stent, a clip, an FDG-avid focus) may be anywhere.
@@ -255,10 +259,47 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
 def _load_lexicon_cached(folder: Path) -> Lexicon:
     organ_systems = load_organ_systems(folder / "organ_systems.yaml")
     names = {system.name for system in organ_systems}
-    return Lexicon(
+    lexicon = Lexicon(
         sections=load_sections(folder / "sections.yaml", names),
         organ_systems=organ_systems,
         labels=load_labels(folder / "labels", names),
         assertion=load_assertion(folder / "assertion_cues.yaml"),
         source=folder,
     )
+    return in_both_spellings(lexicon, load_spelling_variants(folder))
+
+
+def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
+    """The lexicon with each phrase followed by its other spellings ("edema", "oedema")."""
+    both = spelling.with_variants
+    headings = tuple(
+        dict.fromkeys(
+            replace(heading, heading=variant)
+            for heading in lexicon.sections.headings
+            for variant in spelling.variants(heading.heading)
+        )
+    )
+    sections = SectionLexicon(headings, both(lexicon.sections.impression_cues))
+    organ_systems = tuple(replace(system, terms=both(system.terms)) for system in lexicon.organ_systems)
+    labels = tuple(
+        replace(
+            label,
+            synonyms=both(label.synonyms),
+            patterns=tuple(spelling.token_pattern(pattern) for pattern in label.patterns),
+            exclusions=both(label.exclusions),
+            requires_any=both(label.requires_any),
+            vetoed_by=both(label.vetoed_by),
+        )
+        for label in lexicon.labels
+    )
+    assertion = lexicon.assertion
+    cues = tuple(dict.fromkeys(replace(cue, phrase=p) for cue in assertion.cues for p in spelling.variants(cue.phrase)))
+    assertion = replace(
+        assertion,
+        cues=cues,
+        terminators=both(assertion.terminators),
+        forward_terminators=both(assertion.forward_terminators),
+        clause_verbs=both(assertion.clause_verbs),
+        relative_words=both(assertion.relative_words),
+    )
+    return replace(lexicon, sections=sections, organ_systems=organ_systems, labels=labels, assertion=assertion)
