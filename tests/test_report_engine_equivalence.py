@@ -16,7 +16,7 @@ import pytest
 from curation.reports.attributes import SentenceMatches, _rules
 from curation.reports.caseless import lower_if_exact, word_start_alternation
 from curation.reports.lexicon import load_lexicon
-from curation.reports.mentions import WordStartRegex, clause_bounds
+from curation.reports.mentions import VetoClauses, WordStartRegex
 from curation.reports.report_analyzer import ReportAnalyzer, build_pipeline
 from curation.reports.sections import SectionSplitter
 from curation.reports.sentences import _LAST_WORD, ABBREVIATIONS, sentence_starts
@@ -69,11 +69,15 @@ def test_word_start_regex_search_equals_the_plain_expression(dev_reports: list[s
 
 
 def test_clause_bounds_on_lower_text_equal_the_plain_expression(dev_reports: list[str]) -> None:
+    clauses = VetoClauses(load_lexicon().veto_scope)
     for text in [*TRICKY, *_sentences_of(dev_reports[:200])]:
         lower = lower_if_exact(text)
         for start in range(0, len(text), 5):
             end = min(len(text), start + 6)
-            assert clause_bounds(text, start, end, lower) == clause_bounds(text, start, end), (text, start)
+            assert clauses.clause_bounds(text, start, end, lower) == clauses.clause_bounds(text, start, end), (
+                text,
+                start,
+            )
 
 
 def test_attribute_word_lists_match_like_their_regular_expressions(dev_reports: list[str]) -> None:

@@ -3,10 +3,15 @@ whole phrase; a mention naming its own organ escapes them), counts, negation ope
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from curation.reports.lexicon import LexiconError, load_lexicon
 from curation.reports.mentions import VetoWords
 from curation.reports.report_analyzer import ReportAnalyzer
+from curation.resources import lexicons_dir
 
 
 @pytest.mark.parametrize(
@@ -127,3 +132,19 @@ def test_a_landmark_beside_the_finding_does_not_veto_it(text: str, label: str) -
 )
 def test_the_organ_of_the_finding_still_vetoes(text: str, label: str) -> None:
     assert label not in {m.label for m in ReportAnalyzer().analyze(text).mentions}
+
+
+def test_landmark_phrases_are_data(tmp_path: Path) -> None:
+    """A landmark phrase added to ``lexicons/veto_scope.yaml`` (here "dorsal to") ends the veto's reach."""
+    text = "A 6 mm nodule in the right lower lobe dorsal to the liver."
+    assert "lung_nodule" not in {m.label for m in ReportAnalyzer().analyze(text).mentions}
+    folder = tmp_path / "lexicons"
+    shutil.copytree(lexicons_dir(), folder)
+    scope = folder / "veto_scope.yaml"
+    scope.write_text(scope.read_text().replace("landmark_phrases: [", "landmark_phrases: [dorsal to, "))
+    assert "lung_nodule" in {m.label for m in ReportAnalyzer(folder).analyze(text).mentions}
+    without = tmp_path / "without"
+    shutil.copytree(lexicons_dir(), without)
+    (without / "veto_scope.yaml").unlink()
+    with pytest.raises(LexiconError, match=r"veto_scope\.yaml: lexicon file not found"):
+        load_lexicon(without)

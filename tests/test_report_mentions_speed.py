@@ -138,7 +138,7 @@ def test_optional_tokens_after_the_last_required_word_stay_in_the_window() -> No
     )
     label = LabelDef("big_heart", "Big heart", "heart_vessels", None, ("cardiomegaly",), patterns=(heart,))
     terms = TermMatcher(nlp)
-    rules = LabelMentionRules(nlp, [label], terms)
+    rules = LabelMentionRules(nlp, [label], terms, (), load_lexicon().veto_scope)
     assert rules.tail["big_heart"] == 3
     doc = nlp.make_doc("The heart is slightly enlarged large, the heart was normal.")
     found = terms(doc)

@@ -1,8 +1,8 @@
 """Load and validate the report lexicons (YAML data files under ``lexicons/``).
 
 The rules of report understanding are data, not code: section headings, organ-system anatomy
-terms, abnormality labels with their synonyms and exclusions, and ConText assertion cues each live
-in a YAML file a radiologist can read and edit. This module reads them into typed records and
+terms, abnormality labels with their synonyms and exclusions, ConText assertion cues and the scope of
+organ vetoes each live in a YAML file a radiologist can read and edit. This module reads them into typed records and
 fails with an error naming the file and the entry when something is malformed. Every phrase is kept in
 both American and British spelling (``spelling_variants.yaml``: "edema" also reads "oedema").
 
@@ -96,11 +96,20 @@ class AssertionLexicon:
 
 
 @dataclass(frozen=True)
+class VetoScope:
+    """Where a ``vetoed_by`` word counts: the clause of the mention, short of a landmark ("adjacent to the liver")."""
+
+    clause_edges: tuple[str, ...]  # words that end a clause, besides ; , : and brackets
+    landmark_phrases: tuple[str, ...]  # a place named after these is beside the finding, not its organ
+
+
+@dataclass(frozen=True)
 class Lexicon:
     sections: SectionLexicon
     organ_systems: tuple[OrganSystem, ...]
     labels: tuple[LabelDef, ...]
     assertion: AssertionLexicon
+    veto_scope: VetoScope = field(default=VetoScope((), ()))
     source: Path = field(default=Path("."))
 
     def label(self, name: str) -> LabelDef:
@@ -249,6 +258,15 @@ def load_assertion(path: Path) -> AssertionLexicon:
     return AssertionLexicon(tuple(cues), terminators, forward, verbs, relatives)
 
 
+def load_veto_scope(path: Path) -> VetoScope:
+    document = _read_yaml(path)
+    _require(isinstance(document, dict), path, "top level", "needs 'clause_edges:' and 'landmark_phrases:'")
+    return VetoScope(
+        _phrases(document.get("clause_edges"), path, "clause_edges", "clause_edges"),
+        _phrases(document.get("landmark_phrases"), path, "landmark_phrases", "landmark_phrases"),
+    )
+
+
 def load_lexicon(folder: Path | None = None) -> Lexicon:
     """Read every lexicon file under ``folder`` (default: the packaged ``lexicons/``)."""
     folder = Path(folder) if folder is not None else lexicons_dir()
@@ -264,6 +282,7 @@ def _load_lexicon_cached(folder: Path) -> Lexicon:
         organ_systems=organ_systems,
         labels=load_labels(folder / "labels", names),
         assertion=load_assertion(folder / "assertion_cues.yaml"),
+        veto_scope=load_veto_scope(folder / "veto_scope.yaml"),
         source=folder,
     )
     return in_both_spellings(lexicon, load_spelling_variants(folder))
@@ -302,4 +321,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
         clause_verbs=both(assertion.clause_verbs),
         relative_words=both(assertion.relative_words),
     )
-    return replace(lexicon, sections=sections, organ_systems=organ_systems, labels=labels, assertion=assertion)
+    scope = VetoScope(both(lexicon.veto_scope.clause_edges), both(lexicon.veto_scope.landmark_phrases))
+    return replace(
+        lexicon, sections=sections, organ_systems=organ_systems, labels=labels, assertion=assertion, veto_scope=scope
+    )

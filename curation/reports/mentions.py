@@ -5,9 +5,9 @@ variants are added automatically), optional token patterns, exclusions (a longer
 overlaps the match and means something else: "calcified granuloma" is not a lung nodule),
 ``requires_any`` (the sentence must also name one of these: "calcification" counts as coronary
 calcification only beside "coronary") and ``vetoed_by`` (the clause names another organ: a
-"nodule" in the thyroid is not a lung nodule; a place after "adjacent to", "in the vicinity of" and
-the like is a landmark, not the finding's organ: "a nodule in the right lower lobe adjacent to the
-liver" is a lung nodule).
+"nodule" in the thyroid is not a lung nodule). Where a veto word counts is data too
+(``lexicons/veto_scope.yaml``): the clause of the mention, up to a landmark phrase ("adjacent to", "in
+the vicinity of": "a nodule in the right lower lobe adjacent to the liver" is a lung nodule).
 
 Synonyms, exclusions and pattern anchors are phrases of the shared ``TermMatcher``; this module
 turns its matches into mentions.
@@ -32,47 +32,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
-from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LabelDef, LexiconError, OrganSystem
+from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LabelDef, LexiconError, OrganSystem, VetoScope
 from curation.reports.term_matcher import TermKind, TermMatcher
-
-# Clause edges for vetoes: the organ named must be in the same clause as the mention.
-# "with" is no edge: it ties a finding to its own size and place ("a nodule with a diameter of 18 mm in the
-# anterior mediastinum" is mediastinal).
-_CLAUSE_EDGE_WORDS = ("and", "but", "however", "while", "whereas")
-_CLAUSE_EDGE = re.compile(r"[;,:()]|\b(?:" + "|".join(_CLAUSE_EDGE_WORDS) + r")\b", re.IGNORECASE)
-# The same over lower-cased text (see ``caseless``); one literal per punctuation mark so every branch opens with one.
-_CLAUSE_EDGE_LOWER = re.compile(
-    "|".join(re.escape(mark) for mark in ";,:()")
-    + "|"
-    + "|".join(boundary_after_first(w[0], re.escape(w[1:])) + r"\b" for w in _CLAUSE_EDGE_WORDS)
-)
-# A place named after one of these is a landmark beside the finding, not its organ: "a ground-glass density in the
-# right lower lobe, in the vicinity of the osteophyte in the vertebral corpus" is a lung opacity. Where the sentence
-# names no organ of the finding's own, the sentence veto still holds ("a nodule adjacent to the adrenal gland").
-_LANDMARK_PHRASES = (
-    "in the vicinity of",
-    "in the neighborhood of",
-    "in the neighbourhood of",
-    "adjacent to",
-    "next to",
-    "close to",
-    "near",
-    "in proximity to",
-    "in close proximity to",
-    "in contact with",
-    "abutting",
-    "bordering",
-    "at the level of",
-    "anterior to",
-    "posterior to",
-    "lateral to",
-    "medial to",
-    "superior to",
-    "inferior to",
-)
-_LANDMARK = re.compile(
-    r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _LANDMARK_PHRASES) + r")\b", re.IGNORECASE
-)
 
 
 @dataclass(slots=True)
@@ -199,13 +160,56 @@ class VetoWords:
         return self.whole is not None and self.whole.search(text, start, end) is not None
 
 
+class VetoClauses:
+    """``VetoScope`` compiled: the clause edges of a sentence and the landmark phrases that end a veto's reach.
+
+    ``edge_lower`` finds the same edges as ``edge`` over lower-cased text (see ``caseless``), faster.
+    """
+
+    _PUNCTUATION = ";,:()"
+
+    def __init__(self, scope: VetoScope) -> None:
+        words = [w.lower() for w in scope.clause_edges]
+        word_edges = "".join(r"|\b" + re.escape(w) + r"\b" for w in words)
+        self.edge = re.compile(f"[{re.escape(self._PUNCTUATION)}]{word_edges}", re.IGNORECASE)
+        if all(w.isascii() for w in words):
+            # one literal per punctuation mark, so every branch opens with a fixed character
+            self.edge_lower = re.compile(
+                "|".join(re.escape(mark) for mark in self._PUNCTUATION)
+                + "".join("|" + boundary_after_first(w[0], re.escape(w[1:])) + r"\b" for w in words)
+            )
+        else:
+            self.edge_lower = self.edge
+        phrases = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in scope.landmark_phrases)
+        self.landmark = re.compile(rf"\b(?:{phrases})\b", re.IGNORECASE) if phrases else None
+
+    def clause_bounds(self, text: str, start: int, end: int, lower: str | None = None) -> tuple[int, int]:
+        """(start, end) of the part of a sentence between the clause edges around [start, end).
+
+        ``lower``: ``caseless.lower_if_exact(text)``, searched instead of ``text`` when given.
+        """
+        pattern = self.edge if lower is None else self.edge_lower
+        searched = text if lower is None else lower
+        left = 0
+        for edge in pattern.finditer(searched, 0, start):
+            left = edge.end()
+        right_edge = pattern.search(searched, end)
+        return left, right_edge.start() if right_edge else len(text)
+
+
 class LabelMentionRules:
     """The label lexicon compiled: phrases registered on a ``TermMatcher``, token patterns, co-occurrence rules."""
 
     def __init__(
-        self, nlp: Language, labels: Iterable[LabelDef], terms: TermMatcher, organ_systems: Iterable[OrganSystem] = ()
+        self,
+        nlp: Language,
+        labels: Iterable[LabelDef],
+        terms: TermMatcher,
+        organ_systems: Iterable[OrganSystem],
+        veto_scope: VetoScope,
     ) -> None:
         self.labels = {label.name: label for label in labels}
+        self.veto_clauses = VetoClauses(veto_scope)
         # A veto word anywhere in a sentence that names nothing of the label's own organ system also vetoes:
         # "In both kidneys, thin-walled mural nodules or cysts" is not a lung nodule, whatever the clauses.
         # The label's own organ is named by its system's terms and by the words it requires ("LAD" for coronary).
@@ -294,7 +298,7 @@ class LabelMentionRules:
             if headings and any(heading is not None for heading in headings)  # it matters only under a heading
             else set()
         )
-        clauses = SentenceClauses(text, lower, bounds, headings, naming_anatomy)
+        clauses = SentenceClauses(self.veto_clauses, text, lower, bounds, headings, naming_anatomy)
         n_tokens = len(token_starts)
         veto_clause = clauses.vetoed
         mentions = []
@@ -431,12 +435,14 @@ class SentenceClauses:
 
     def __init__(
         self,
+        veto_clauses: VetoClauses,
         text: str,
         lower: str | None,
         bounds: list[int],
         headings: list[str | None] | None = None,
         naming_anatomy: set[int] | None = None,
     ) -> None:
+        self.veto_clauses = veto_clauses
         self.text, self.lower, self.bounds, self.headings = text, lower, bounds, headings
         self.naming_anatomy = naming_anatomy or set()  # sentences that name an organ-system term themselves
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
@@ -449,9 +455,9 @@ class SentenceClauses:
         if found is None:
             first, after = self.bounds[sentence], self.bounds[sentence + 1]
             if self.lower is not None:
-                matches = list(_CLAUSE_EDGE_LOWER.finditer(self.lower[first:after]))
+                matches = list(self.veto_clauses.edge_lower.finditer(self.lower[first:after]))
             else:
-                matches = list(_CLAUSE_EDGE.finditer(self.text[first:after]))
+                matches = list(self.veto_clauses.edge.finditer(self.text[first:after]))
             found = self._edges[sentence] = ([m.start() for m in matches], [m.end() for m in matches])
         return found
 
@@ -499,14 +505,17 @@ class SentenceClauses:
         if _inside_word(text, char_start) or _inside_word(text, char_end):
             # a clause edge word could end at or cross the mention's edge: only a scan of the cut text says
             cut_lower = lower[first:after] if lower is not None else None
-            left, right = clause_bounds(text[first:after], char_start - first, char_end - first, cut_lower)
+            left, right = self.veto_clauses.clause_bounds(
+                text[first:after], char_start - first, char_end - first, cut_lower
+            )
         else:
             starts, ends = self.edges(sentence)
             index = bisect.bisect_right(ends, char_start - first)
             left = ends[index - 1] if index > 0 else 0
             index = bisect.bisect_left(starts, char_end - first)
             right = starts[index] if index < len(starts) else after - first
-        landmark = _LANDMARK.search(text, char_end, first + right)
+        landmark_phrase = self.veto_clauses.landmark
+        landmark = landmark_phrase.search(text, char_end, first + right) if landmark_phrase is not None else None
         if landmark is not None:
             right = landmark.start() - first  # what follows is the place beside the finding, not its organ
         key = (name, first + left, first + right)  # a clause may be the whole sentence: same answer
@@ -566,20 +575,6 @@ def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[s
     if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
         return [str(w) for w in lower["IN"]]
     raise LexiconError(f"label {label.name}: a pattern's first token needs LOWER (a word or an IN list): {pattern[0]}")
-
-
-def clause_bounds(text: str, start: int, end: int, lower: str | None = None) -> tuple[int, int]:
-    """(start, end) of the part of a sentence between the clause edges around [start, end).
-
-    ``lower``: ``caseless.lower_if_exact(text)``, searched instead of ``text`` when given.
-    """
-    pattern = _CLAUSE_EDGE if lower is None else _CLAUSE_EDGE_LOWER
-    searched = text if lower is None else lower
-    left = 0
-    for edge in pattern.finditer(searched, 0, start):
-        left = edge.end()
-    right_edge = pattern.search(searched, end)
-    return left, right_edge.start() if right_edge else len(text)
 
 
 def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> list[tuple[int, int]]:

@@ -71,7 +71,7 @@ class SentenceAnalyzer:
         self.terms = TermMatcher(nlp)
         for system in lexicon.organ_systems:
             self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.terms)
-        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems)
+        self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems, lexicon.veto_scope)
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
         self.memo_size = memo_size
