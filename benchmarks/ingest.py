@@ -238,6 +238,42 @@ def planning_comparison(workdir: Path, n_series: int = 8, n_slices: int = 300) -
             )
 
 
+def discovery_comparison(workdir: Path, n_series: int = 6, n_slices: int = 300, repeat: int = 3) -> None:
+    """Discovery reads and hashes every file of a cohort: on one thread, and on the default pool
+    (``CTCURATE_HASH_THREADS`` unset), alternately in one process, best of ``repeat``."""
+    from curation.cohort.manifest import load_manifest
+    from curation.ingest.cohort_inventory import HASH_THREADS_VARIABLE, discover_files, hash_threads
+
+    cohort = workdir / "cohort-discovery"
+    for index in range(n_series):
+        write_dicom_series(cohort / "images" / f"series-{index}", phantom_ct(n_slices, seed=index))
+    (cohort / "cohort.yaml").write_text("institution: bench\nimages: images\n")
+    manifest = load_manifest(cohort)
+    saved = os.environ.pop(HASH_THREADS_VARIABLE, None)
+    default_threads = hash_threads()
+    best = {"1": float("inf"), "default": float("inf")}
+    try:
+        for _ in range(repeat):
+            for threads in best:
+                if threads == "default":
+                    os.environ.pop(HASH_THREADS_VARIABLE, None)
+                else:
+                    os.environ[HASH_THREADS_VARIABLE] = threads
+                start = time.perf_counter()
+                inventory = discover_files(manifest)
+                best[threads] = min(best[threads], time.perf_counter() - start)
+    finally:
+        os.environ.pop(HASH_THREADS_VARIABLE, None)
+        if saved is not None:
+            os.environ[HASH_THREADS_VARIABLE] = saved
+    gigabytes = sum(f.size_bytes for f in inventory.files) / 1e9
+    print(f"\ndiscovery (read + sha256 of each file): {len(inventory.files)} files, {gigabytes:.2f} GB, warm cache")
+    print(
+        f"1 thread: {best['1']:.2f} s; {default_threads} threads (default): {best['default']:.2f} s "
+        f"({best['1'] / best['default']:.2f}x)"
+    )
+
+
 def cli_comparison(workdir: Path, n_series: int = 4, n_slices: int = 300) -> None:
     """``ctcurate ingest`` end to end (Prefect's embedded server, planning, batches, catalog registration) on a
     cohort of one 3-slice series and on one of ``n_series`` CT series: the fixed cost of a run, and per series."""
@@ -477,6 +513,7 @@ def main() -> None:
             storage_comparison(volume, workdir)
         if "planning" in parts:
             planning_comparison(workdir)
+            discovery_comparison(workdir, repeat=args.repeat)
         if "cli" in parts:
             cli_comparison(workdir)
 

@@ -81,3 +81,18 @@ def test_a_broken_link_is_quarantined(cohort: Path) -> None:
     ]
     assert sorted(len(item.files) for item in plan.series) == [5, 6]
     assert {f.file_hash for f in plan.inventory.files} == _accounted(plan)
+
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_files_are_hashed_on_threads_in_path_order(cohort: Path, monkeypatch: pytest.MonkeyPatch, threads: str) -> None:
+    monkeypatch.setenv(cohort_inventory.HASH_THREADS_VARIABLE, threads)
+    inventory = cohort_inventory.discover_files(load_manifest(cohort))
+    assert [f.relative_path for f in inventory.files] == sorted(f.relative_path for f in inventory.files)
+    assert [f.file_hash for f in inventory.files] == [sha256_file(f.path) for f in inventory.files]
+    assert len(inventory.files) == 11
+
+
+def test_a_bad_hash_thread_count_is_an_error_naming_the_variable(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cohort_inventory.HASH_THREADS_VARIABLE, "zero")
+    with pytest.raises(ValueError, match="CTCURATE_HASH_THREADS='zero': expected a whole number of threads"):
+        cohort_inventory.discover_files(load_manifest(cohort))

@@ -40,9 +40,12 @@ def image_threads() -> int:
     return configured if configured is not None else min(MAX_DEFAULT_THREADS, available_cores())
 
 
-def map_on_threads(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
-    """``function`` of each item, in order, on up to `image_threads` threads (in this thread where one will do)."""
-    workers = min(image_threads(), len(items))
+def map_on_threads(
+    function: Callable[[Item], Result], items: Sequence[Item], threads: int | None = None
+) -> list[Result]:
+    """``function`` of each item, in order, on up to ``threads`` threads (default `image_threads`; in this thread
+    where one will do)."""
+    workers = min(threads if threads is not None else image_threads(), len(items))
     if workers <= 1:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=workers) as pool:

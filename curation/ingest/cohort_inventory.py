@@ -2,7 +2,8 @@
 
 Every discovered file ends up ingested, quarantined (with a reason) or skipped (with a reason):
 ``discovered = ingested + quarantined + skipped``. Files are keyed by content hash; their paths,
-which often carry names and dates, go only to ``secrets/file_index``.
+which often carry names and dates, go only to ``secrets/file_index``. Files are read and hashed on a
+pool of threads (``CTCURATE_HASH_THREADS``), in the order of their paths.
 
     >>> inventory = discover_files(load_manifest("cohorts/site_a"))  # doctest: +SKIP
     >>> inventory.files[0].file_hash[:8], inventory.files[0].kind_guess  # doctest: +SKIP
@@ -20,6 +21,8 @@ import pyarrow.parquet as pq
 
 from curation.cohort.manifest import CohortManifest
 from curation.content_hashing import sha256_file, sha256_parts
+from curation.environment_settings import whole_number_setting
+from curation.imaging.worker_threads import available_cores, map_on_threads
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 
@@ -91,10 +94,26 @@ def discover_files(manifest: CohortManifest) -> CohortInventory:
     paths = sorted(p.resolve() for p in listed if p.is_file())
     paths = [p for p in paths if p not in excluded]
     nifti_stems = {nifti_stem(p) for p in paths if _is_nifti(p)}
-    files = [_discovered(manifest, path, _kind_guess(path, nifti_stems)) for path in paths]
+
+    def discovered(path: Path) -> DiscoveredFile:
+        return _discovered(manifest, path, _kind_guess(path, nifti_stems))
+
+    files = map_on_threads(discovered, paths, hash_threads())
     files += [_unreadable(manifest, path, UNREADABLE_FILE) for path in not_files]
     files += [_unreadable(manifest, folder, UNREADABLE_FOLDER) for folder in sorted(set(unlisted))]
     return CohortInventory(files=files)
+
+
+HASH_THREADS_VARIABLE = "CTCURATE_HASH_THREADS"
+# Reading and hashing a file release the GIL. Measured on 2 cores, 1,800 CT slices (0.95 GB) in the page cache:
+# 0.92 s on one thread, 0.56 s on 2 or 4, 0.64 s on 8; on network storage, where each open waits, more help.
+MAX_DEFAULT_HASH_THREADS = 8
+
+
+def hash_threads() -> int:
+    """Threads that read and hash a cohort's files: ``CTCURATE_HASH_THREADS``, else twice the cores (at most 8)."""
+    configured = whole_number_setting(HASH_THREADS_VARIABLE, minimum=1, unit="threads")
+    return configured if configured is not None else min(MAX_DEFAULT_HASH_THREADS, 2 * available_cores())
 
 
 UNREADABLE_FILE = "unreadable_file"
