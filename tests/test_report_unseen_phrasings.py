@@ -1,0 +1,82 @@
+"""Phrasings of sources the lexicons were not tuned on: abdominal report templates that name the organ first,
+inline headings, hedging verbs, line and tube abbreviations, removal after the noun, PET and bone wording.
+
+Each sentence is written in general radiology language (not copied from any dataset); the expectation is the
+label and assertion a radiologist reads in it. Only the labels named are checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.reports.report_analyzer import ReportAnalyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> ReportAnalyzer:
+    return ReportAnalyzer()
+
+
+def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for mention in analyzer.analyze(text).mentions:
+        found.setdefault(mention.label, set()).add(mention.assertion)
+    return found
+
+
+CASES = [
+    # the organ first, as abdominal report templates write it
+    ("The pancreas shows a hypoattenuating lesion in the tail measuring 2.1 cm.", {"pancreatic_lesion": "POSITIVE"}),
+    ("The right kidney has a hyperattenuating lesion measuring 1.4 cm.", {"renal_lesion": "POSITIVE"}),
+    ("The spleen shows a hypoattenuating lesion measuring 0.9 cm.", {"splenic_lesion": "POSITIVE"}),
+    ("Indeterminate enhancing lesion in the left kidney.", {"renal_lesion": "POSITIVE"}),
+    ("Hypodense lesions in the spleen parenchyma.", {"splenic_lesion": "POSITIVE"}),
+    ("Cystic lesion in the left kidney.", {"renal_cyst": "POSITIVE"}),
+    ("Left renal mass measuring 3 cm.", {"renal_mass": "POSITIVE"}),
+    ("No liver, pancreas, or kidney lesions are identified.", {"renal_lesion": "NEGATIVE"}),
+    ("The pancreas is diffusely atrophic.", {"pancreatic_atrophy": "POSITIVE"}),
+    ("The main pancreatic duct is dilated to 5 mm.", {"pancreatic_duct_dilatation": "POSITIVE"}),
+    ("Pelvicaliectasis of the right kidney.", {"hydronephrosis": "POSITIVE"}),
+    ("Circumferential wall thickening of the rectosigmoid colon.", {"bowel_wall_thickening": "POSITIVE"}),
+    ("Mild ectasia of the ascending aorta measuring 4.1 cm.", {"aortic_aneurysm": "POSITIVE"}),
+    ("Dilated ascending aorta measuring 45 mm.", {"aortic_aneurysm": "POSITIVE"}),
+    # inline headings: "Pleura: nil effusion" is "nil effusion"
+    ("Minor scarring. Pleura: Nil effusion.", {"pleural_effusion": "NEGATIVE"}),
+    ("Findings: Lungs clear. Heart: nil pericardial effusion.", {"pericardial_effusion": "NEGATIVE"}),
+    ("Pneumothorax: nil, small effusion.", {"pneumothorax": "NEGATIVE", "pleural_effusion": "POSITIVE"}),
+    # hedging verbs
+    ("Opacity at the left lung base could reflect atelectasis.", {"atelectasis": "UNCERTAIN"}),
+    ("Appearances suggest atelectasis.", {"atelectasis": "UNCERTAIN"}),
+    ("Atelectasis is favoured.", {"atelectasis": "UNCERTAIN"}),
+    ("The appearances do not suggest COVID-19 pneumonia.", {"pneumonia": "NEGATIVE"}),
+    ("Prominent but non-pathologic subcarinal node measuring 9 mm in short axis.", {"lymphadenopathy": "NEGATIVE"}),
+    # a history ends where the present state begins; removal written after the device
+    ("History of lung cancer status post left lower lobectomy.", {"postoperative_changes": "POSITIVE"}),
+    ("Tiny residual right apical pneumothorax following chest tube removal.", {"chest_tube": "HISTORICAL"}),
+    ("The gallbladder is surgically absent.", {"postoperative_changes": "POSITIVE"}),
+    ("Midline laparotomy scar.", {"postoperative_changes": "POSITIVE", "pulmonary_fibrotic_sequela": "ABSENT"}),
+    # line and tube abbreviations are medical material
+    ("Left-sided PICC terminates in the SVC.", {"central_line": "POSITIVE", "medical_material": "POSITIVE"}),
+    ("ET tube in satisfactory position.", {"endotracheal_tube": "POSITIVE", "medical_material": "POSITIVE"}),
+    ("Right IJ CVC, tip in SVC.", {"central_line": "POSITIVE", "medical_material": "POSITIVE"}),
+    # PET and bone
+    ("Focal FDG uptake in the sigmoid colon, SUVmax 8.2.", {"pet_hypermetabolic_lesion": "POSITIVE"}),
+    ("Physiological FDG uptake in the bowel.", {"pet_hypermetabolic_lesion": "ABSENT"}),
+    (
+        "Non-FDG-avid 5 mm right lower lobe nodule.",
+        {"pet_hypermetabolic_lesion": "NEGATIVE", "lung_nodule": "POSITIVE"},
+    ),
+    ("Diffuse osseous sclerotic metastases.", {"osteoblastic_lesion": "POSITIVE"}),
+    ("Lytic osseous metastases.", {"osteolytic_lesion": "POSITIVE"}),
+    ("Heterogeneous lung attenuation with geographic areas of lucency.", {"mosaic_attenuation_pattern": "POSITIVE"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[text[:50] for text, _ in CASES])
+def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
+    found = assertions(analyzer, text)
+    for label, assertion in expected.items():
+        if assertion == "ABSENT":
+            assert label not in found, (text, found)
+        else:
+            assert found.get(label) == {assertion}, (text, label, found)
