@@ -101,9 +101,11 @@ def analyzer() -> SentenceAnalyzer:
 def _plain_pattern_matches(analyzer: SentenceAnalyzer, doc: Doc, anchors: list) -> list[tuple[str, int, int]]:
     rules = analyzer.mentions
     matches = []
-    for name, first, _end in anchors:
-        span = doc[first : min(first + rules.reach[name], len(doc))]
-        matches.extend((name, first, first + end) for _key, start, end in rules.patterns[name](span) if start == 0)
+    for word, first, _end in anchors:
+        for rule in rules.anchor_rules[word]:
+            span = doc[first : min(first + rules.reach[rule], len(doc))]
+            label = rules.rule_label[rule]
+            matches.extend((label, first, first + end) for _key, start, end in rules.patterns[rule](span) if start == 0)
     return sorted(matches)
 
 
@@ -120,8 +122,8 @@ def test_token_patterns_in_cut_windows_match_as_in_whole_windows(
         doc = analyzer.tokenizer(text)
         found = analyzer.terms(doc)
         required_at: dict[str, list[int]] = {}
-        for name, start, _end in found[TermKind.REQUIRED]:
-            required_at.setdefault(name, []).append(start)
+        for word, start, _end in found[TermKind.REQUIRED]:
+            required_at.setdefault(word, []).append(start)
         fast = sorted(analyzer.mentions.pattern_matches(doc, found[TermKind.ANCHOR], [0], required_at))
         assert fast == _plain_pattern_matches(analyzer, doc, found[TermKind.ANCHOR]), text
         found_any = found_any or bool(fast)
@@ -142,7 +144,9 @@ def test_optional_tokens_after_the_last_required_word_stay_in_the_window() -> No
     assert rules.tail["big_heart"] == 3
     doc = nlp.make_doc("The heart is slightly enlarged large, the heart was normal.")
     found = terms(doc)
-    required_at = {"big_heart": [start for _name, start, _end in found[TermKind.REQUIRED]]}
+    required_at: dict[str, list[int]] = {}
+    for word, start, _end in found[TermKind.REQUIRED]:
+        required_at.setdefault(word, []).append(start)
     matches = sorted(rules.pattern_matches(doc, found[TermKind.ANCHOR], [0], required_at))
     # "heart is (slightly) (enlarged large)": the optional words run three tokens past the required "is"
     assert [(start, end) for _name, start, end in matches] == [(1, 3), (1, 4), (1, 5), (1, 6), (8, 10)]

@@ -231,31 +231,50 @@ class LabelMentionRules:
         # How many (optional) tokens a match can run on after its last required word: the Matcher's cost grows with
         # its span, so the span ends there (see ``pattern_matches``).
         self.tail: dict[str, int] = {}
+        # These are keyed by rule: the patterns of a label that open with the same words. A label whose patterns open
+        # with different words ("lesion ... spleen", "spleen ... lesion") has a rule for each, so the frequent opening
+        # word ("lesion") is checked against its own required words ("spleen"), not those of the other rule.
+        self.rule_label: dict[str, str] = {}
+        # Anchor and required words are TermMatcher phrases keyed by the word, not by the rule: a word that opens or
+        # ends the patterns of several labels ("lesion", "nodule") is one match per occurrence, not one per rule.
+        self.anchor_rules: dict[str, list[str]] = {}  # lower-case word -> the rules that open with it
+        self.required_words: dict[str, tuple[str, ...]] = {}  # rule -> its required words, where they are terms
         for label in self.labels.values():
             terms.add(TermKind.LABEL, label.name, sorted({v for s in label.synonyms for v in phrase_variants(s)}))
             if label.exclusions:
                 exclusions = sorted({v for s in label.exclusions for v in phrase_variants(s)})
                 terms.add(TermKind.EXCLUSION, label.name, exclusions)
-            if label.patterns:
-                self.patterns[label.name] = Matcher(nlp.vocab)
-                self.patterns[label.name].add(label.name, [list(p) for p in label.patterns])
-                self.reach[label.name] = max(pattern_reach(p) for p in label.patterns)
-                anchors = [w for p in label.patterns for w in anchor_words(label, p)]
-                terms.add(TermKind.ANCHOR, label.name, list(dict.fromkeys(anchors)))
-                words = [required_words(p) for p in label.patterns]
-                if any(w is None for w in words):
-                    self.required[label.name] = None
-                    continue
-                flat = sorted({x for w in words for x in w})  # type: ignore[union-attr]
-                self.tail[label.name] = max(pattern_reach(p[last_required_index(p) + 1 :]) for p in label.patterns)
-                self.required[label.name] = frozenset(nlp.vocab.strings.add(x) for x in flat)
-                if all(_is_one_lower_token(nlp, x) for x in flat):
-                    terms.add(TermKind.REQUIRED, label.name, flat)
-                    self.required_as_terms.add(label.name)
+            for rule, patterns in pattern_groups(label):
+                self.add_pattern_rule(nlp, label, rule, patterns)
+        for word in self.anchor_rules:
+            terms.add(TermKind.ANCHOR, word, [word])
+        for word in sorted({w for words in self.required_words.values() for w in words}):
+            terms.add(TermKind.REQUIRED, word, [word])
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {
             name: VetoWords(label.vetoed_by) if label.vetoed_by else None for name, label in self.labels.items()
         }
+
+    def add_pattern_rule(
+        self, nlp: Language, label: LabelDef, rule: str, patterns: list[tuple[dict[str, Any], ...]]
+    ) -> None:
+        """One Matcher for patterns of ``label`` that open with the same words, keyed ``rule``."""
+        self.rule_label[rule] = label.name
+        self.patterns[rule] = Matcher(nlp.vocab)
+        self.patterns[rule].add(label.name, [list(p) for p in patterns])
+        self.reach[rule] = max(pattern_reach(p) for p in patterns)
+        for word in dict.fromkeys(w.lower() for w in anchor_words(label, patterns[0])):
+            self.anchor_rules.setdefault(word, []).append(rule)
+        words = [required_words(p) for p in patterns]
+        if any(w is None for w in words):
+            self.required[rule] = None
+            return
+        flat = sorted({x for w in words for x in w})  # type: ignore[union-attr]
+        self.tail[rule] = max(pattern_reach(p[last_required_index(p) + 1 :]) for p in patterns)
+        self.required[rule] = frozenset(nlp.vocab.strings.add(x) for x in flat)
+        if all(_is_one_lower_token(nlp, x) for x in flat):
+            self.required_words[rule] = tuple(flat)
+            self.required_as_terms.add(rule)
 
     def find(
         self,
@@ -283,8 +302,8 @@ class LabelMentionRules:
         anchors = found_terms[TermKind.ANCHOR]
         if anchors:
             required_at: dict[str, list[int]] = {}
-            for name, start, _end in found_terms[TermKind.REQUIRED]:
-                required_at.setdefault(name, []).append(start)
+            for word, start, _end in found_terms[TermKind.REQUIRED]:
+                required_at.setdefault(word, []).append(start)
             for name, start, end in self.pattern_matches(doc, anchors, sentence_starts, required_at):
                 found.setdefault(name, []).append((start, end))
         if not found:
@@ -356,6 +375,14 @@ class LabelMentionRules:
             return False  # "FDG" in "FDG-avid" names a tracer, not a place
         return own_organ.search(text, lower, char_start, char_end)
 
+    def firsts_by_rule(self, anchors: list[tuple[str, int, int]]) -> dict[str, list[int]]:
+        """The anchor positions of each rule (the order of the rules does not matter: mentions are sorted after)."""
+        firsts: dict[str, list[int]] = {}
+        for word, first, _end in anchors:
+            for rule in self.anchor_rules[word]:
+                firsts.setdefault(rule, []).append(first)
+        return firsts
+
     def pattern_matches(
         self,
         doc: Doc,
@@ -365,19 +392,19 @@ class LabelMentionRules:
     ) -> list[tuple[str, int, int]]:
         """(label, start, end) of the token patterns that match from an anchor, within its sentence.
 
-        ``required_at``: token positions of the label's required words (TermKind.REQUIRED matches).
+        ``anchors``: (word, start, end) TermKind.ANCHOR matches; ``required_at``: the token positions of each
+        required word (TermKind.REQUIRED matches).
         """
         matches = []
         lowers: np.ndarray | None = None
         n_tokens = len(doc)
         required_at = required_at or {}
-        for name, firsts in _firsts_by_label(anchors).items():
-            positions = None  # sorted token positions of the label's required words, where they are TermMatcher terms
+        for name, firsts in self.firsts_by_rule(anchors).items():
+            positions = None  # sorted token positions of the rule's required words, where they are TermMatcher terms
             if name in self.required_as_terms:
-                positions = required_at.get(name)
+                positions = sorted(p for word in self.required_words[name] for p in required_at.get(word, ()))
                 if not positions:
                     continue  # the words its patterns need after the anchor are nowhere in the doc
-                positions.sort()
             required, reach, matcher = self.required[name], self.reach[name], self.patterns[name]
             for first in firsts:
                 sentence = bisect.bisect_right(sentence_starts, first)
@@ -395,18 +422,11 @@ class LabelMentionRules:
                         if required.isdisjoint(lowers[first + 1 : stop].tolist()):
                             continue
                 # spaCy 3.8 returns Span-relative positions here (not Doc-relative): shift them back
+                label = self.rule_label[name]
                 matches.extend(
-                    (name, first, first + end) for _key, start, end in matcher(doc[first:stop]) if start == 0
+                    (label, first, first + end) for _key, start, end in matcher(doc[first:stop]) if start == 0
                 )
         return matches
-
-
-def _firsts_by_label(anchors: list[tuple[str, int, int]]) -> dict[str, list[int]]:
-    """The anchor positions of each label (the order of the labels does not matter: mentions are sorted after)."""
-    firsts: dict[str, list[int]] = {}
-    for name, first, _end in anchors:
-        firsts.setdefault(name, []).append(first)
-    return firsts
 
 
 def _end_after_required(positions: list[int], first: int, stop: int, tail: int) -> int | None:
@@ -565,6 +585,18 @@ def required_words(pattern: tuple[dict[str, Any], ...]) -> list[str] | None:
     if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
         return [str(w) for w in lower["IN"]]
     return None
+
+
+def pattern_groups(label: LabelDef) -> list[tuple[str, list[tuple[dict[str, Any], ...]]]]:
+    """The label's token patterns grouped by the words they open with, each group keyed by a rule name: the label's
+    name, then ``name#2``, ``name#3`` ..."""
+    groups: dict[tuple[str, ...], list[tuple[dict[str, Any], ...]]] = {}
+    for pattern in label.patterns:
+        groups.setdefault(tuple(sorted(set(anchor_words(label, pattern)))), []).append(pattern)
+    return [
+        (label.name if index == 0 else f"{label.name}#{index + 1}", patterns)
+        for index, patterns in enumerate(groups.values())
+    ]
 
 
 def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[str]:

@@ -25,12 +25,12 @@ class TermKind:
 
     LABEL = 0  # payload: label name
     EXCLUSION = 1  # payload: label name
-    ANCHOR = 2  # payload: label name (first word of one of its token patterns)
+    ANCHOR = 2  # payload: the word (lower case) a token pattern opens with; mentions.py maps it to its rules
     CUE = 3  # payload: index of the cue in the assertion lexicon
     TERMINATOR = 4  # payload: None
     FORWARD_TERMINATOR = 5  # payload: None
     ORGAN_SYSTEM = 6  # payload: organ-system name
-    REQUIRED = 7  # payload: label name (a word one of which its token patterns need after the anchor)
+    REQUIRED = 7  # payload: the word (lower case) one of which a rule's token patterns need after the anchor
     COUNT = 8
 
 
