@@ -66,6 +66,8 @@ def test_contrast_header_says_given_or_not_and_the_description_decides_the_phase
     assert contrast_phase_from_values({"ContrastBolusRoute": "IV"}) == ("contrast_unspecified", "header")
     assert contrast_phase_from_values({"ContrastBolusStartTime": "101500"}) == ("contrast_unspecified", "header")
     assert contrast_phase_from_values({"ContrastBolusAgent": "None"}) == ("non_contrast", "header")
+    # "no" is a YAML boolean unless quoted: the lexicon must keep it a word
+    assert contrast_phase_from_values({"ContrastBolusAgent": "NO"}) == ("non_contrast", "header")
     # the exam's agent copied onto the pre-contrast series: the description wins
     assert contrast_phase_from_values({"SeriesDescription": "Abdomen nativ", "ContrastBolusAgent": "IOMEPROL"}) == (
         "non_contrast",

@@ -69,6 +69,22 @@ CASES = [
     ("Diffuse osseous sclerotic metastases.", {"osteoblastic_lesion": "POSITIVE"}),
     ("Lytic osseous metastases.", {"osteolytic_lesion": "POSITIVE"}),
     ("Heterogeneous lung attenuation with geographic areas of lucency.", {"mosaic_attenuation_pattern": "POSITIVE"}),
+    # a gap in a token pattern never swallows a negation
+    ("The gallbladder is unremarkable with no calculi.", {"cholelithiasis": "ABSENT"}),
+    ("A lesion is not seen in the pancreas.", {"pancreatic_lesion": "ABSENT"}),
+    # translated reports
+    ("Aortic sclerosis.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("Striped dystelectasis in the left lower lobe.", {"atelectasis": "POSITIVE"}),
+    ("Round focus of 6 mm in the right upper lobe.", {"lung_nodule": "POSITIVE"}),
+    ("Patchy high-density shadows in both lower lobes.", {"lung_opacity": "POSITIVE"}),
+    ("Viral pneumonia is considered.", {"pneumonia": "UNCERTAIN"}),
+    ("Consider pneumonia.", {"pneumonia": "UNCERTAIN"}),
+    ("Bibasal opacities, although atelectasis could appear similarly.", {"atelectasis": "UNCERTAIN"}),
+    # contrast in the pulmonary arteries is no lung opacity; a screening programme is no lung cancer
+    ("Good opacification of the pulmonary arterial tree.", {"lung_opacity": "ABSENT"}),
+    ("LUNG CANCER SCREENING CT.", {"lung_mass": "ABSENT"}),
+    # air in the bile ducts is no dilatation
+    ("Pneumobilia after sphincterotomy.", {"biliary_dilatation": "ABSENT"}),
 ]
 
 
@@ -80,3 +96,35 @@ def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[st
             assert label not in found, (text, found)
         else:
             assert found.get(label) == {assertion}, (text, label, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "section"),
+    [
+        # UK layout: the clinical details on their line, the findings unheaded, then a conclusion
+        (
+            "Clinical details: Cough. ?malignancy.\nThe lungs are clear. Small right pleural effusion.\n"
+            "Conclusion: Small right effusion.",
+            "pleural_effusion",
+            "findings",
+        ),
+        # a history wrapped onto the next line stays the history
+        (
+            "Clinical details: Known right pleural\neffusion.\nThe lungs are clear.\nConclusion: No change.",
+            "pleural_effusion",
+            "clinical_information",
+        ),
+        # the first heading of a US abdomen/pelvis CT
+        (
+            "INDICATION: Abdominal pain.\nLOWER CHEST: Mild bibasilar atelectasis.\nLIVER: Normal.\n"
+            "IMPRESSION: No acute findings.",
+            "atelectasis",
+            "findings",
+        ),
+    ],
+)
+def test_findings_after_an_inline_preamble_are_findings(
+    analyzer: ReportAnalyzer, text: str, label: str, section: str
+) -> None:
+    first = next(m for m in analyzer.analyze(text).mentions if m.label == label)
+    assert first.section == section

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from spacy.attrs import LOWER
+from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
@@ -261,7 +262,10 @@ class LabelMentionRules:
         """One Matcher for patterns of ``label`` that open with the same words, keyed ``rule``."""
         self.rule_label[rule] = label.name
         self.patterns[rule] = Matcher(nlp.vocab)
-        self.patterns[rule].add(label.name, [list(p) for p in patterns])
+        try:
+            self.patterns[rule].add(label.name, [list(p) for p in patterns])
+        except MatchPatternError as error:  # a pattern the lexicon's loader could not check (its token attributes)
+            raise LexiconError(f"label {label.name}: invalid token pattern ({error})") from None
         self.reach[rule] = max(pattern_reach(p) for p in patterns)
         for word in dict.fromkeys(w.lower() for w in anchor_words(label, patterns[0])):
             self.anchor_rules.setdefault(word, []).append(rule)

@@ -62,15 +62,25 @@ class Section:
 PREAMBLE_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
 
 
-def _first_line_or_sentence_end(text: str, body_start: int) -> int:
-    """Where the first line of a section body ends (if more text follows it), else its first sentence."""
-    body = text[body_start:]
+def _first_line_or_sentence_end(text: str, body_start: int, end: int | None = None) -> int:
+    """Where the first line of a section body ends (if more text follows it before ``end``), else its first sentence.
+
+    A line that does not end a sentence goes on on the next ("Clinical details: known right pleural\neffusion.\nThe
+    lungs are clear."): the preamble ends at the first line break after a sentence's final punctuation.
+    """
+    end = len(text) if end is None else end
+    body = text[body_start:end]
     first_text = len(body) - len(body.lstrip())
     line_break = body.find("\n", first_text)
-    if line_break >= 0 and body[line_break:].strip():
-        return body_start + line_break + 1
+    while line_break >= 0 and body[line_break:].strip():
+        if body[:line_break].rstrip()[-1:] in _SENTENCE_PUNCTUATION:
+            return body_start + line_break + 1
+        line_break = body.find("\n", line_break + 1)
+    first_break = body.find("\n", first_text)
+    if first_break >= 0 and body[first_break:].strip():
+        return body_start + first_break + 1
     starts = [start for start in sentence_starts(body) if start > first_text]
-    return body_start + starts[0] if starts else len(text)
+    return body_start + starts[0] if starts else end
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -161,10 +171,13 @@ class SectionSplitter:
             sections.append(Section("other" if has_findings else "findings", None, 0, 0, preamble_end))
         for index, (heading_start, body_start, record, written) in enumerate(headings):
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
-            if end == len(text) and record.section in PREAMBLE_SECTIONS:
-                # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." with no heading after
-                # it: the preamble is its first line (or sentence), the rest an unheaded findings section
-                preamble_end = _first_line_or_sentence_end(text, body_start)
+            later = [later_record.section for _s, _e, later_record, _w in headings[index + 1 :]]
+            followed_by_preamble = bool(later) and later[0] in PREAMBLE_SECTIONS
+            if record.section in PREAMBLE_SECTIONS and "findings" not in later and not followed_by_preamble:
+                # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." or "Clinical details: cough.
+                # \nThe lungs are clear.\nConclusion: ..." with no findings heading after it (nor another preamble
+                # heading next): the preamble is its first line (or sentence), the rest an unheaded findings section
+                preamble_end = _first_line_or_sentence_end(text, body_start, end)
                 if preamble_end < end:
                     sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
                     sections.append(Section("findings", None, preamble_end, preamble_end, end))
