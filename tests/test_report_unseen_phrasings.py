@@ -83,6 +83,12 @@ CASES = [
     # contrast in the pulmonary arteries is no lung opacity; a screening programme is no lung cancer
     ("Good opacification of the pulmonary arterial tree.", {"lung_opacity": "ABSENT"}),
     ("LUNG CANCER SCREENING CT.", {"lung_mass": "ABSENT"}),
+    # a normal statement is a negative mention, not "not mentioned"; "stable" states no size
+    ("Heart size is normal. No pericardial effusion.", {"cardiomegaly": "NEGATIVE"}),
+    ("The heart is not enlarged.", {"cardiomegaly": "NEGATIVE"}),
+    ("The liver is normal in size and attenuation.", {"hepatomegaly": "NEGATIVE"}),
+    ("The spleen is not enlarged.", {"splenomegaly": "NEGATIVE"}),
+    ("Heart size is stable.", {"cardiomegaly": "ABSENT"}),
     # air in the bile ducts is no dilatation
     ("Pneumobilia after sphincterotomy.", {"biliary_dilatation": "ABSENT"}),
 ]

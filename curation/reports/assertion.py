@@ -81,7 +81,7 @@ class ContextAssertion:
         joints = ClauseJoints(mentions, sentence_starts, words)
         for mention in mentions:
             hits = by_sentence.get(mention.sentence_index)
-            if not hits:
+            if not hits or mention.stated_absent:
                 continue
             mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators, joints)
 

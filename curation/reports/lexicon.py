@@ -76,6 +76,7 @@ class LabelDef:
     requires_any: tuple[str, ...] = ()  # the sentence must also name one of these (co-occurrence)
     vetoed_by: tuple[str, ...] = ()  # the sentence clause names another organ: not this label
     attributes: tuple[str, ...] = ()
+    normal_statements: tuple[str, ...] = ()  # phrases that state the finding is absent ("heart size is normal")
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         requires_any=_phrases(entry.get("requires_any"), path, where, "requires_any"),
         vetoed_by=_phrases(entry.get("vetoed_by"), path, where, "vetoed_by"),
         attributes=attributes,
+        normal_statements=_phrases(entry.get("normal_statements"), path, where, "normal_statements"),
     )
 
 
@@ -308,6 +310,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             exclusions=both(label.exclusions),
             requires_any=both(label.requires_any),
             vetoed_by=both(label.vetoed_by),
+            normal_statements=both(label.normal_statements),
         )
         for label in lexicon.labels
     )

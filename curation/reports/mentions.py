@@ -50,6 +50,7 @@ class MentionRecord:
     text: str
     assertion: str = "POSITIVE"
     attributes: dict[str, object] = field(default_factory=dict)
+    stated_absent: bool = False  # a normal statement ("heart size is normal"): NEGATIVE, whatever the cues
 
 
 def plural(word: str) -> str:
@@ -245,6 +246,12 @@ class LabelMentionRules:
             if label.exclusions:
                 exclusions = sorted({v for s in label.exclusions for v in phrase_variants(s)})
                 terms.add(TermKind.EXCLUSION, label.name, exclusions)
+            if label.normal_statements:
+                terms.add(
+                    TermKind.NORMAL,
+                    label.name,
+                    sorted({v for s in label.normal_statements for v in phrase_variants(s)}),
+                )
             for rule, patterns in pattern_groups(label):
                 self.add_pattern_rule(nlp, label, rule, patterns)
         for word in self.anchor_rules:
@@ -302,7 +309,11 @@ class LabelMentionRules:
         found: dict[str, list[tuple[int, int]]] = {}
         for name, start, end in found_terms[TermKind.LABEL]:
             found.setdefault(name, []).append((start, end))
-        named = {(name, start, end) for name, start, end in found_terms[TermKind.LABEL]}  # synonyms, not patterns
+        stated_absent = {(name, start, end) for name, start, end in found_terms[TermKind.NORMAL]}
+        for name, start, end in stated_absent:
+            found.setdefault(name, []).append((start, end))
+        # synonyms and normal statements, not patterns
+        named = {(name, start, end) for name, start, end in found_terms[TermKind.LABEL]} | stated_absent
         anchors = found_terms[TermKind.ANCHOR]
         if anchors:
             required_at: dict[str, list[int]] = {}
@@ -365,9 +376,10 @@ class LabelMentionRules:
                     )
                 ):
                     continue
-                mentions.append(
-                    MentionRecord(label, start, end, sentence, char_start, char_end, text[char_start:char_end])
-                )
+                mention = MentionRecord(label, start, end, sentence, char_start, char_end, text[char_start:char_end])
+                if stated_absent and (name, start, end) in stated_absent:
+                    mention.assertion, mention.stated_absent = "NEGATIVE", True
+                mentions.append(mention)
         mentions.sort(key=lambda m: (m.start, m.label.name))
         return mentions
 

@@ -31,7 +31,8 @@ class TermKind:
     FORWARD_TERMINATOR = 5  # payload: None
     ORGAN_SYSTEM = 6  # payload: organ-system name
     REQUIRED = 7  # payload: the word (lower case) one of which a rule's token patterns need after the anchor
-    COUNT = 8
+    NORMAL = 8  # payload: label name (a statement that the finding is absent: "heart size is normal")
+    COUNT = 9
 
 
 class TermMatcher:
