@@ -89,6 +89,21 @@ CASES = [
     ("The liver is normal in size and attenuation.", {"hepatomegaly": "NEGATIVE"}),
     ("The spleen is not enlarged.", {"splenomegaly": "NEGATIVE"}),
     ("Heart size is stable.", {"cardiomegaly": "ABSENT"}),
+    # third probe: normal nodes, removal, translated wording, fluid of another space
+    ("Hilar lymph nodes are inconspicuous.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Mediastinal lymph nodes of normal dimensions.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Right hilar node, probably reactive.", {"lymphadenopathy": "POSITIVE"}),
+    ("Chest tube removed.", {"chest_tube": "HISTORICAL"}),
+    ("Free fluid in the left pleural cavity.", {"ascites": "ABSENT"}),
+    ("Alveolar condensation in the right lower lobe.", {"consolidation": "POSITIVE"}),
+    ("Mediastinal adenomegalies.", {"lymphadenopathy": "POSITIVE"}),
+    ("Aorta with parietal calcifications.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("Right internal jugular triple-lumen catheter.", {"central_line": "POSITIVE"}),
+    ("Heart of normal size.", {"cardiomegaly": "NEGATIVE"}),
+    (
+        "Strip-like high-density shadows in the right middle lobe.",
+        {"pulmonary_fibrotic_sequela": "POSITIVE", "lung_opacity": "ABSENT"},
+    ),
     # air in the bile ducts is no dilatation
     ("Pneumobilia after sphincterotomy.", {"biliary_dilatation": "ABSENT"}),
 ]
@@ -119,6 +134,12 @@ def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[st
             "Clinical details: Known right pleural\neffusion.\nThe lungs are clear.\nConclusion: No change.",
             "pleural_effusion",
             "clinical_information",
+        ),
+        # a heading the lexicon does not know, after the technique, opens the findings
+        (
+            "Technique: Low-dose CT.\nLung nodules: None.\nLungs: Mild emphysema.\nIMPRESSION: Lung-RADS 1.",
+            "lung_nodule",
+            "findings",
         ),
         # the first heading of a US abdomen/pelvis CT
         (

@@ -62,6 +62,10 @@ class Section:
 PREAMBLE_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
 
 
+# A line that opens with one to four capitalised words and a colon ("Lung nodules: None."), after the first line.
+_UNKNOWN_HEADING_LINE = re.compile(r"(?m)(?<=\n)[ \t]*[A-Z][A-Za-z/&-]*(?:[ \t]+[A-Za-z/&-]+){0,3}[ \t]*:(?=[ \t]|$)")
+
+
 def _first_line_or_sentence_end(text: str, body_start: int, end: int | None = None) -> int:
     """Where the first line of a section body ends (if more text follows it before ``end``), else its first sentence.
 
@@ -181,6 +185,14 @@ class SectionSplitter:
                 if preamble_end < end:
                     sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
                     sections.append(Section("findings", None, preamble_end, preamble_end, end))
+                    continue
+            if record.section in PREAMBLE_SECTIONS:
+                # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the
+                # lexicon does not know ends the preamble; what follows is findings
+                unknown = _UNKNOWN_HEADING_LINE.search(text, body_start, end)
+                if unknown is not None:
+                    sections.append(Section(record.section, None, heading_start, body_start, unknown.start(), written))
+                    sections.append(Section("findings", None, unknown.start(), unknown.start(), end))
                     continue
             sections.append(Section(record.section, record.organ_system, heading_start, body_start, end, written))
         return sections
