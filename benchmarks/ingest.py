@@ -253,7 +253,7 @@ def discovery_comparison(workdir: Path, n_series: int = 6, n_slices: int = 300, 
     default_threads = hash_threads()
     best = {"1": float("inf"), "default": float("inf")}
     try:
-        for _ in range(repeat):
+        for _ in range(max(1, repeat)):
             for threads in best:
                 if threads == "default":
                     os.environ.pop(HASH_THREADS_VARIABLE, None)

@@ -105,6 +105,10 @@ def test_a_lexicon_folder_without_the_file_has_no_variants(tmp_path: Path) -> No
         ("within_word:\n  - [edem, EDEM]\n", "within_word[0]: the two spellings are the same"),
         ("- [edem, oedem]\n", "must be a mapping"),
         ("within_word: [edem, oedem", "not valid YAML"),
+        (
+            "within_word:\n  - [edem, oedem]\n  - [edem, oedeme]\n",
+            "within_word[1]: 'edem' or 'oedeme' is already listed",
+        ),
     ],
 )
 def test_a_malformed_file_is_an_error_naming_it(tmp_path: Path, content: str, message: str) -> None:

@@ -155,3 +155,33 @@ def test_findings_after_an_inline_preamble_are_findings(
 ) -> None:
     first = next(m for m in analyzer.analyze(text).mentions if m.label == label)
     assert first.section == section
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "section"),
+    [
+        # an unpunctuated preamble line ends at its line when the next opens a sentence of its own
+        ("Indication: cough\nThere is a 6 mm nodule in the right upper lobe.\nNo effusion.", "lung_nodule", "findings"),
+        ("COMPARISON: None\nThe lungs are clear.\nSmall right pleural effusion.", "pleural_effusion", "findings"),
+        # a history of several unpunctuated lines under its own heading line stays the history
+        (
+            "CLINICAL HISTORY:\n68 year old smoker\nlung cancer, liver metastases\nIMPRESSION:\nNo change.",
+            "lung_mass",
+            "clinical_information",
+        ),
+        # a heading-like line of the request is no findings heading
+        (
+            "CLINICAL INFORMATION:\nQuestion: pulmonary embolism?\nFINDINGS:\nNo embolus.",
+            "pulmonary_embolism",
+            "clinical_information",
+        ),
+        (
+            "History: lung cancer.\nPrior CT: 2019, showed a 5 mm nodule.\nFINDINGS: No nodule.",
+            "lung_nodule",
+            "clinical_information",
+        ),
+    ],
+)
+def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: str, label: str, section: str) -> None:
+    first = next(m for m in analyzer.analyze(text).mentions if m.label == label)
+    assert first.section == section

@@ -63,10 +63,11 @@ def load_contrast_lexicon(path: Path | None = None) -> ContrastLexicon:
         for term in spec.get("prefixes") or []:
             entries.append((len(str(term)), phase, _term_pattern(str(term), prefix=True)))
     entries.sort(key=lambda entry: -entry[0])
+    source = path or lexicons_dir() / "contrast_phases.yaml"
     values = data.get("no_agent_values") or []
-    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+    if not isinstance(values, list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
         # an unquoted no/yes/on/off is a YAML boolean, not the word
-        raise ValueError(f"contrast_phases.yaml: no_agent_values must be words (quote no, yes, on, off): {values}")
+        raise ValueError(f"{source.name}: no_agent_values must be a list of words (quote no, yes, on, off): {values}")
     no_agent = frozenset(_normalise(str(v)).strip() for v in values)
     return ContrastLexicon([(phase, pattern) for _, phase, pattern in entries], no_agent)
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from curation.reports.lexicon_errors import LexiconError
 from curation.reports.spelling_variants import SpellingVariants, load_spelling_variants
 from curation.resources import lexicons_dir
 
@@ -36,10 +37,6 @@ ASSERTION_CATEGORIES = ("NEGATED", "UNCERTAIN", "HISTORICAL", "PSEUDO")
 CUE_DIRECTIONS = ("forward", "backward", "bidirectional")
 LABEL_ATTRIBUTES = ("size", "laterality", "location", "count", "change", "severity", "suv_max", "deauville")
 _SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class LexiconError(ValueError):
-    """A lexicon file is missing or malformed; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ class Lexicon:
     organ_systems: tuple[OrganSystem, ...]
     labels: tuple[LabelDef, ...]
     assertion: AssertionLexicon
-    veto_scope: VetoScope = field(default=VetoScope((), ()))
+    veto_scope: VetoScope
     source: Path = field(default=Path("."))
 
     def label(self, name: str) -> LabelDef:

@@ -9,6 +9,9 @@ calcification only beside "coronary") and ``vetoed_by`` (the clause names anothe
 (``lexicons/veto_scope.yaml``): the clause of the mention, up to a landmark phrase ("adjacent to", "in
 the vicinity of": "a nodule in the right lower lobe adjacent to the liver" is a lung nodule).
 
+A label's ``normal_statements`` ("heart size is normal") are negative mentions whatever the cues around them
+(``MentionRecord.stated_absent``): the report rules the finding out.
+
 Synonyms, exclusions and pattern anchors are phrases of the shared ``TermMatcher``; this module
 turns its matches into mentions.
 
@@ -246,12 +249,9 @@ class LabelMentionRules:
             if label.exclusions:
                 exclusions = sorted({v for s in label.exclusions for v in phrase_variants(s)})
                 terms.add(TermKind.EXCLUSION, label.name, exclusions)
-            if label.normal_statements:
-                terms.add(
-                    TermKind.NORMAL,
-                    label.name,
-                    sorted({v for s in label.normal_statements for v in phrase_variants(s)}),
-                )
+            if label.normal_statements:  # with their hyphen/space spellings; a plural is a statement of its own
+                statements = {v for s in label.normal_statements for v in (s, s.replace("-", " "))}
+                terms.add(TermKind.NORMAL, label.name, sorted(statements))
             for rule, patterns in pattern_groups(label):
                 self.add_pattern_rule(nlp, label, rule, patterns)
         for word in self.anchor_rules:
@@ -274,7 +274,7 @@ class LabelMentionRules:
         except MatchPatternError as error:  # a pattern the lexicon's loader could not check (its token attributes)
             raise LexiconError(f"label {label.name}: invalid token pattern ({error})") from None
         self.reach[rule] = max(pattern_reach(p) for p in patterns)
-        for word in dict.fromkeys(w.lower() for w in anchor_words(label, patterns[0])):
+        for word in dict.fromkeys(w.lower() for pattern in patterns for w in anchor_words(label, pattern)):
             self.anchor_rules.setdefault(word, []).append(rule)
         words = [required_words(p) for p in patterns]
         if any(w is None for w in words):
@@ -604,14 +604,18 @@ def required_words(pattern: tuple[dict[str, Any], ...]) -> list[str] | None:
 
 
 def pattern_groups(label: LabelDef) -> list[tuple[str, list[tuple[dict[str, Any], ...]]]]:
-    """The label's token patterns grouped by the words they open with, each group keyed by a rule name: the label's
-    name, then ``name#2``, ``name#3`` ..."""
-    groups: dict[tuple[str, ...], list[tuple[dict[str, Any], ...]]] = {}
+    """The label's token patterns grouped by the words they open with (patterns sharing an opening word share a
+    group, so no word runs two Matchers of one label), each group keyed by a rule name: the label's name, then
+    ``name#2``, ``name#3`` ..."""
+    groups: list[tuple[set[str], list[tuple[dict[str, Any], ...]]]] = []
     for pattern in label.patterns:
-        groups.setdefault(tuple(sorted(set(anchor_words(label, pattern)))), []).append(pattern)
+        words = {w.lower() for w in anchor_words(label, pattern)}
+        sharing = [group for group in groups if group[0] & words]
+        merged = (words.union(*(g[0] for g in sharing)), [p for g in sharing for p in g[1]] + [pattern])
+        groups = [group for group in groups if all(group is not other for other in sharing)] + [merged]
     return [
         (label.name if index == 0 else f"{label.name}#{index + 1}", patterns)
-        for index, patterns in enumerate(groups.values())
+        for index, (_words, patterns) in enumerate(groups)
     ]
 
 

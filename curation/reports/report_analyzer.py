@@ -180,7 +180,7 @@ class ReportComponent:
 
     def __init__(self, nlp: Language, lexicon_dir: str = "", memo_size: int = DEFAULT_MEMO_SIZE) -> None:
         lexicon: Lexicon = load_lexicon(lexicon_dir or None)
-        self.splitter = SectionSplitter(lexicon.sections)
+        self.splitter = SectionSplitter(lexicon.sections, [t for system in lexicon.organ_systems for t in system.terms])
         self.sentences = SentenceAnalyzer(nlp, lexicon, lexicon_dir, memo_size)
 
     def __call__(self, doc: Doc) -> Doc:

@@ -17,6 +17,7 @@ one findings section, unless an impression cue ("IMPRESSION", "Conclusion") open
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -62,29 +63,35 @@ class Section:
 PREAMBLE_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
 
 
-# A line that opens with one to four capitalised words and a colon ("Lung nodules: None."), after the first line.
-_UNKNOWN_HEADING_LINE = re.compile(r"(?m)(?<=\n)[ \t]*[A-Z][A-Za-z/&-]*(?:[ \t]+[A-Za-z/&-]+){0,3}[ \t]*:(?=[ \t]|$)")
+# A line that opens with one to four words, the first capitalised, and a colon ("Lung nodules: None."), after the
+# first line of a section.
+_HEADING_LIKE_LINE = re.compile(r"(?m)(?<=\n)[ \t]*(?P<h>[^\W\d_][\w/&-]*(?:[ \t]+[\w/&-]+){0,3})[ \t]*:(?=[ \t\r]|$)")
 
 
 def _first_line_or_sentence_end(text: str, body_start: int, end: int | None = None) -> int:
     """Where the first line of a section body ends (if more text follows it before ``end``), else its first sentence.
 
-    A line that does not end a sentence goes on on the next ("Clinical details: known right pleural\neffusion.\nThe
-    lungs are clear."): the preamble ends at the first line break after a sentence's final punctuation.
+    A line goes on on the next where that one continues its sentence, opening in lower case ("Clinical details: known
+    right pleural\neffusion.\nThe lungs are clear."); a blank line or a line opening with a capital starts anew.
     """
     end = len(text) if end is None else end
     body = text[body_start:end]
     first_text = len(body) - len(body.lstrip())
     line_break = body.find("\n", first_text)
     while line_break >= 0 and body[line_break:].strip():
-        if body[:line_break].rstrip()[-1:] in _SENTENCE_PUNCTUATION:
-            return body_start + line_break + 1
-        line_break = body.find("\n", line_break + 1)
-    first_break = body.find("\n", first_text)
-    if first_break >= 0 and body[first_break:].strip():
-        return body_start + first_break + 1
+        next_line = body[line_break + 1 :]
+        if next_line[:1].strip() and next_line[:1].islower():
+            line_break = body.find("\n", line_break + 1)  # the sentence goes on
+            continue
+        return body_start + line_break + 1
     starts = [start for start in sentence_starts(body) if start > first_text]
     return body_start + starts[0] if starts else end
+
+
+def _reads_as_findings(text: str) -> bool:
+    """Whether text after a preamble's line reads as report sentences (one ends with a full stop, ? or !), not as
+    more lines of a history ("68 year old smoker\nlung cancer, liver metastases")."""
+    return any(line.rstrip()[-1:] in _SENTENCE_PUNCTUATION for line in text.splitlines() if line.strip())
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -110,7 +117,10 @@ class SectionSplitter:
     whose literal first character lets the regex engine skip to the candidates.
     """
 
-    def __init__(self, lexicon: SectionLexicon) -> None:
+    def __init__(self, lexicon: SectionLexicon, anatomy_terms: Iterable[str] = ()) -> None:
+        # words of organ-system terms ("lung", "kidney"): a heading the lexicon does not know that names one of them,
+        # after the technique, opens the findings
+        self._anatomy_words = frozenset(word for term in anatomy_terms for word in term.lower().split())
         self._by_heading: dict[str, SectionHeading] = {h.heading.upper(): h for h in lexicon.headings}
         names = _alternation([h.heading for h in lexicon.headings])
         list_marker = r"(?:[-*•]|\d{1,2}[.)])?[ \t]*"
@@ -177,25 +187,42 @@ class SectionSplitter:
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
             later = [later_record.section for _s, _e, later_record, _w in headings[index + 1 :]]
             followed_by_preamble = bool(later) and later[0] in PREAMBLE_SECTIONS
-            if record.section in PREAMBLE_SECTIONS and "findings" not in later and not followed_by_preamble:
+            heading_line_end = text.find("\n", body_start, end)
+            inline = bool(text[body_start : heading_line_end if heading_line_end >= 0 else end].strip())
+            if (
+                record.section in PREAMBLE_SECTIONS
+                and "findings" not in later
+                and not followed_by_preamble
+                and (inline or end == len(text))
+            ):
                 # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." or "Clinical details: cough.
                 # \nThe lungs are clear.\nConclusion: ..." with no findings heading after it (nor another preamble
                 # heading next): the preamble is its first line (or sentence), the rest an unheaded findings section
                 preamble_end = _first_line_or_sentence_end(text, body_start, end)
-                if preamble_end < end:
+                if preamble_end < end and _reads_as_findings(text[preamble_end:end]):
                     sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
                     sections.append(Section("findings", None, preamble_end, preamble_end, end))
                     continue
-            if record.section in PREAMBLE_SECTIONS:
+            if record.section == "technique":
                 # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the
-                # lexicon does not know ends the preamble; what follows is findings
-                unknown = _UNKNOWN_HEADING_LINE.search(text, body_start, end)
+                # lexicon does not know, naming anatomy, ends the technique; what follows is findings
+                unknown = self._unknown_anatomy_heading(text, body_start, end)
                 if unknown is not None:
-                    sections.append(Section(record.section, None, heading_start, body_start, unknown.start(), written))
-                    sections.append(Section("findings", None, unknown.start(), unknown.start(), end))
+                    sections.append(Section(record.section, None, heading_start, body_start, unknown, written))
+                    sections.append(Section("findings", None, unknown, unknown, end))
                     continue
             sections.append(Section(record.section, record.organ_system, heading_start, body_start, end, written))
         return sections
+
+    def _unknown_anatomy_heading(self, text: str, start: int, end: int) -> int | None:
+        """Where a heading-like line that names anatomy ("Lung nodules:") starts in text[start:end], else None."""
+        if not self._anatomy_words:
+            return None
+        for match in _HEADING_LIKE_LINE.finditer(text, start, end):
+            heading = match.group("h")
+            if heading[:1].isupper() and any(word in self._anatomy_words for word in heading.lower().split()):
+                return match.start()
+        return None
 
     def _impression_cue_search(self, text: str) -> re.Match[str] | None:
         """``self._impression_cue.search(text)``: at the text start, else the leftmost after a mark."""

@@ -23,13 +23,14 @@ from typing import Any
 
 import yaml
 
+from curation.reports.lexicon_errors import LexiconError
 from curation.resources import lexicons_dir
 
 FILE_NAME = "spelling_variants.yaml"
 _POSITIONS = ("at_word_start", "within_word")
 
 
-class SpellingVariantsError(ValueError):
+class SpellingVariantsError(LexiconError):
     """``spelling_variants.yaml`` is malformed; the message names the file and the entry."""
 
 
@@ -105,6 +106,11 @@ def _load(path: Path) -> SpellingVariants:
     for position in _POSITIONS:
         for index, pair in enumerate(document.get(position) or []):
             american, british = _pair(pair, path, f"{position}[{index}]")
+            known = {*to_british, *to_british.values()}
+            if american in known or british in known:
+                raise SpellingVariantsError(
+                    f"{path.name}: {position}[{index}]: {american!r} or {british!r} is already listed"
+                )
             to_british[american] = british
             for part in (american, british):
                 # at a word start: no letter before the part ("hemo" in "hemothorax", not in "chemotherapy")
