@@ -104,6 +104,14 @@ CASES = [
         "Strip-like high-density shadows in the right middle lobe.",
         {"pulmonary_fibrotic_sequela": "POSITIVE", "lung_opacity": "ABSENT"},
     ),
+    # fourth probe
+    ("The thoracic aorta is not aneurysmal.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("Tree-in-bud opacities in the right lower lobe.", {"tree_in_bud": "POSITIVE", "lung_opacity": "ABSENT"}),
+    ("Trace pericardial fluid, within physiologic limits.", {"pericardial_effusion": "NEGATIVE"}),
+    ("Dysventilatory bands at both bases.", {"atelectasis": "POSITIVE"}),
+    ("Introducer sheath with a pulmonary artery catheter.", {"central_line": "POSITIVE"}),
+    ("Epicardial pacing wires.", {"pacemaker": "ABSENT", "medical_material": "POSITIVE"}),
+    ("The liver measures 19.4 cm in craniocaudal length, which is enlarged.", {"hepatomegaly": "POSITIVE"}),
     # air in the bile ducts is no dilatation
     ("Pneumobilia after sphincterotomy.", {"biliary_dilatation": "ABSENT"}),
 ]
@@ -139,6 +147,13 @@ def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[st
         (
             "Technique: Low-dose CT.\nLung nodules: None.\nLungs: Mild emphysema.\nIMPRESSION: Lung-RADS 1.",
             "lung_nodule",
+            "findings",
+        ),
+        # a blank line after an inline preamble, then sentences, even where findings headings come later
+        (
+            "Clinical details: Fevers. ?leak.\n\nA pelvic drain is present. Small pleural effusion.\n"
+            "Lung bases: Mild atelectasis.\nConclusion: Leak.",
+            "pleural_effusion",
             "findings",
         ),
         # the first heading of a US abdomen/pelvis CT

@@ -63,6 +63,8 @@ class Section:
 PREAMBLE_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+
 # A line that opens with one to four words, the first capitalised, and a colon ("Lung nodules: None."), after the
 # first line of a section.
 _HEADING_LIKE_LINE = re.compile(r"(?m)(?<=\n)[ \t]*(?P<h>[^\W\d_][\w/&-]*(?:[ \t]+[\w/&-]+){0,3})[ \t]*:(?=[ \t\r]|$)")
@@ -202,6 +204,14 @@ class SectionSplitter:
                 if preamble_end < end and _reads_as_findings(text[preamble_end:end]):
                     sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
                     sections.append(Section("findings", None, preamble_end, preamble_end, end))
+                    continue
+            if record.section in PREAMBLE_SECTIONS and inline:
+                # "Clinical details: fevers. ?leak.\n\nThere is a collection ...\nLung bases: ...": a blank line after
+                # an inline preamble, then sentences, ends it even where findings headings come later
+                blank = _BLANK_LINE.search(text, body_start, end)
+                if blank is not None and _reads_as_findings(text[blank.end() : end]):
+                    sections.append(Section(record.section, None, heading_start, body_start, blank.start(), written))
+                    sections.append(Section("findings", None, blank.end(), blank.end(), end))
                     continue
             if record.section == "technique":
                 # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the
