@@ -112,6 +112,9 @@ CASES = [
     ("Introducer sheath with a pulmonary artery catheter.", {"central_line": "POSITIVE"}),
     ("Epicardial pacing wires.", {"pacemaker": "ABSENT", "medical_material": "POSITIVE"}),
     ("The liver measures 19.4 cm in craniocaudal length, which is enlarged.", {"hepatomegaly": "POSITIVE"}),
+    ("The pancreatic duct is not dilated.", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("The pulmonary trunk is normal in caliber.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
+    ("No dilatation of the excretory cavities.", {"hydronephrosis": "NEGATIVE", "cavitation": "ABSENT"}),
     # air in the bile ducts is no dilatation
     ("Pneumobilia after sphincterotomy.", {"biliary_dilatation": "ABSENT"}),
 ]
