@@ -188,41 +188,45 @@ class SectionSplitter:
         for index, (heading_start, body_start, record, written) in enumerate(headings):
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
             later = [later_record.section for _s, _e, later_record, _w in headings[index + 1 :]]
-            followed_by_preamble = bool(later) and later[0] in PREAMBLE_SECTIONS
-            heading_line_end = text.find("\n", body_start, end)
-            inline = bool(text[body_start : heading_line_end if heading_line_end >= 0 else end].strip())
-            if (
-                record.section in PREAMBLE_SECTIONS
-                and "findings" not in later
-                and not followed_by_preamble
-                and (inline or end == len(text))
-            ):
-                # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." or "Clinical details: cough.
-                # \nThe lungs are clear.\nConclusion: ..." with no findings heading after it (nor another preamble
-                # heading next): the preamble is its first line (or sentence), the rest an unheaded findings section
-                preamble_end = _first_line_or_sentence_end(text, body_start, end)
-                if preamble_end < end and _reads_as_findings(text[preamble_end:end]):
-                    sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
-                    sections.append(Section("findings", None, preamble_end, preamble_end, end))
-                    continue
-            if record.section in PREAMBLE_SECTIONS and inline:
-                # "Clinical details: fevers. ?leak.\n\nThere is a collection ...\nLung bases: ...": a blank line after
-                # an inline preamble, then sentences, ends it even where findings headings come later
-                blank = _BLANK_LINE.search(text, body_start, end)
-                if blank is not None and _reads_as_findings(text[blank.end() : end]):
-                    sections.append(Section(record.section, None, heading_start, body_start, blank.start(), written))
-                    sections.append(Section("findings", None, blank.end(), blank.end(), end))
-                    continue
-            if record.section == "technique":
-                # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the
-                # lexicon does not know, naming anatomy, ends the technique; what follows is findings
-                unknown = self._unknown_anatomy_heading(text, body_start, end)
-                if unknown is not None:
-                    sections.append(Section(record.section, None, heading_start, body_start, unknown, written))
-                    sections.append(Section("findings", None, unknown, unknown, end))
-                    continue
+            split = self._preamble_split(text, record.section, body_start, end, later)
+            if split is not None:
+                preamble_end, findings_start = split
+                sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
+                sections.append(Section("findings", None, findings_start, findings_start, end))
+                continue
             sections.append(Section(record.section, record.organ_system, heading_start, body_start, end, written))
         return sections
+
+    def _preamble_split(
+        self, text: str, section: str, body_start: int, end: int, later: list[str]
+    ) -> tuple[int, int] | None:
+        """(where a preamble section ends, where the unheaded findings after it start), or None where the section's
+        body is all preamble. ``later``: the canonical sections of the headings after it."""
+        if section not in PREAMBLE_SECTIONS:
+            return None
+        heading_line_end = text.find("\n", body_start, end)
+        inline = bool(text[body_start : heading_line_end if heading_line_end >= 0 else end].strip())
+        followed_by_preamble = bool(later) and later[0] in PREAMBLE_SECTIONS
+        if "findings" not in later and not followed_by_preamble and (inline or end == len(text)):
+            # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." or "Clinical details: cough.
+            # \nThe lungs are clear.\nConclusion: ..." with no findings heading after it (nor another preamble
+            # heading next): the preamble is its first line (or sentence), the rest an unheaded findings section
+            preamble_end = _first_line_or_sentence_end(text, body_start, end)
+            if preamble_end < end and _reads_as_findings(text[preamble_end:end]):
+                return preamble_end, preamble_end
+        if inline:
+            # "Clinical details: fevers. ?leak.\n\nThere is a collection ...\nLung bases: ...": a blank line after
+            # an inline preamble, then sentences, ends it even where findings headings come later
+            blank = _BLANK_LINE.search(text, body_start, end)
+            if blank is not None and _reads_as_findings(text[blank.end() : end]):
+                return blank.start(), blank.end()
+        if section == "technique":
+            # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the
+            # lexicon does not know, naming anatomy, ends the technique; what follows is findings
+            unknown = self._unknown_anatomy_heading(text, body_start, end)
+            if unknown is not None:
+                return unknown, unknown
+        return None
 
     def _unknown_anatomy_heading(self, text: str, start: int, end: int) -> int | None:
         """Where a heading-like line that names anatomy ("Lung nodules:") starts in text[start:end], else None."""
