@@ -53,7 +53,8 @@ def _term_pattern(term: str, prefix: bool) -> re.Pattern[str]:
 
 @cache
 def load_contrast_lexicon(path: Path | None = None) -> ContrastLexicon:
-    data = yaml.safe_load((path or lexicons_dir() / "contrast_phases.yaml").read_text())
+    source = path or lexicons_dir() / "contrast_phases.yaml"
+    data = yaml.safe_load(source.read_text())
     entries: list[tuple[int, str, re.Pattern[str]]] = []
     for phase, spec in (data.get("phases") or {}).items():
         if phase not in PHASES:
@@ -63,7 +64,6 @@ def load_contrast_lexicon(path: Path | None = None) -> ContrastLexicon:
         for term in spec.get("prefixes") or []:
             entries.append((len(str(term)), phase, _term_pattern(str(term), prefix=True)))
     entries.sort(key=lambda entry: -entry[0])
-    source = path or lexicons_dir() / "contrast_phases.yaml"
     values = data.get("no_agent_values") or []
     if not isinstance(values, list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
         # an unquoted no/yes/on/off is a YAML boolean, not the word

@@ -232,7 +232,6 @@ class LabelMentionRules:
         # checked before the (much slower) Matcher call, on the TermMatcher's matches of these words where each is
         # one lower-case token, else on a window of lower-case ids.
         self.required: dict[str, frozenset[int] | None] = {}
-        self.required_as_terms: set[str] = set()
         # How many (optional) tokens a match can run on after its last required word: the Matcher's cost grows with
         # its span, so the span ends there (see ``pattern_matches``).
         self.tail: dict[str, int] = {}
@@ -285,7 +284,6 @@ class LabelMentionRules:
         self.required[rule] = frozenset(nlp.vocab.strings.add(x) for x in flat)
         if all(_is_one_lower_token(nlp, x) for x in flat):
             self.required_words[rule] = tuple(flat)
-            self.required_as_terms.add(rule)
 
     def find(
         self,
@@ -417,8 +415,9 @@ class LabelMentionRules:
         required_at = required_at or {}
         for name, firsts in self.firsts_by_rule(anchors).items():
             positions = None  # sorted token positions of the rule's required words, where they are TermMatcher terms
-            if name in self.required_as_terms:
-                positions = sorted(p for word in self.required_words[name] for p in required_at.get(word, ()))
+            words = self.required_words.get(name)
+            if words is not None:
+                positions = sorted(p for word in words for p in required_at.get(word, ()))
                 if not positions:
                     continue  # the words its patterns need after the anchor are nowhere in the doc
             required, reach, matcher = self.required[name], self.reach[name], self.patterns[name]
