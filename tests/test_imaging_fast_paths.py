@@ -157,13 +157,21 @@ def test_resampling_while_reading_equals_reading_then_resampling(tmp_path: Path,
 
 
 @pytest.mark.parametrize("threads", ["2", "3", "7"])
-def test_any_number_of_threads_reads_the_same_volume(tmp_path: Path, monkeypatch, threads: str) -> None:
-    """Slices decoded, reduced and resampled along k on several threads: the same voxels as on one."""
+@pytest.mark.parametrize("block_bytes", [None, 1])  # the default blocks along k, or one target slice per block
+def test_any_number_of_threads_reads_the_same_volume(
+    tmp_path: Path, monkeypatch, threads: str, block_bytes: int | None
+) -> None:
+    """Slices decoded, reduced and resampled along k on several threads and in blocks: the same voxels as on one."""
+    from curation.imaging import slice_stream_resample
+
     series = group_dicom_series(phantom_series(tmp_path / "s", n=30)).series[0]
+    blocks = slice_stream_resample.BLOCK_BYTES if block_bytes is None else block_bytes
     for spacing in [(1.5, 1.5, 1.5), (0.7, 0.7, 0.5), (0.7, 0.7, 1.0)]:  # k shrinks, grows, keeps its grid
         monkeypatch.setenv(ENVIRONMENT_VARIABLE, "1")
+        monkeypatch.setattr(slice_stream_resample, "BLOCK_BYTES", 2**30)  # the whole volume in one block
         one = read_dicom_series(series, spacing_mm=spacing)
         monkeypatch.setenv(ENVIRONMENT_VARIABLE, threads)
+        monkeypatch.setattr(slice_stream_resample, "BLOCK_BYTES", blocks)
         several = read_dicom_series(series, spacing_mm=spacing)
         assert np.array_equal(several.array, one.array) and several.array.dtype == np.int16
         assert np.array_equal(several.affine_lps, one.affine_lps)
@@ -323,9 +331,16 @@ def test_header_values_equal_pydicom_values(tmp_path: Path, syntax: str) -> None
 
 @pytest.mark.parametrize("dtype", [np.int16, np.uint16, np.uint8, np.int8])
 @pytest.mark.parametrize("shape", [(9, 7, 5), (1, 1, 1), (2, 3, 8), (6, 1, 4)])
-def test_integer_pyramid_level_equals_the_float_block_mean(dtype: type, shape: tuple[int, int, int]) -> None:
+@pytest.mark.parametrize("slab_bytes", [None, 1])  # one slab, or one output slice per slab
+def test_integer_pyramid_level_equals_the_float_block_mean(
+    dtype: type, shape: tuple[int, int, int], slab_bytes: int | None, monkeypatch
+) -> None:
     """The int32 pairwise sums give the float32 mean of the eight block views (odd edges repeated), extremes too."""
+    from curation.imaging import pyramid
     from curation.imaging.pyramid import _even, downsample_level
+
+    if slab_bytes is not None:
+        monkeypatch.setattr(pyramid, "SLAB_BYTES", slab_bytes)
 
     info = np.iinfo(dtype)
     rng = np.random.default_rng(3)

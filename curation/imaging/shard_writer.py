@@ -75,7 +75,7 @@ def _chunk_values(data: np.ndarray, start: tuple[int, ...], chunk: tuple[int, ..
     return np.ascontiguousarray(values).astype(data.dtype.newbyteorder("<"), copy=False)
 
 
-def _shard_bytes(
+def _shard_parts(
     data: np.ndarray,
     origin: tuple[int, ...],
     shard: tuple[int, ...],
@@ -83,8 +83,9 @@ def _shard_bytes(
     blosc: Blosc,
     fill: object,
     pool: ThreadPoolExecutor,
-) -> bytes | None:
-    """One shard file: its present chunks in Morton order, then the index and the index's CRC32C."""
+) -> list[bytes] | None:
+    """One shard file's parts: its present chunks in Morton order, then the index and the index's CRC32C
+    (written one after the other, never joined: the shard would be held twice)."""
     per_shard = tuple(s // c for s, c in zip(shard, chunk, strict=True))
     coords = list(morton_order_iter(per_shard))
     starts = [tuple(o + i * c for o, i, c in zip(origin, index, chunk, strict=True)) for index in coords]
@@ -106,7 +107,7 @@ def _shard_bytes(
         return None
     index_bytes = index.tobytes()
     checksum = np.uint32(google_crc32c.value(index_bytes)).astype("<u4").tobytes()
-    return b"".join([*parts, index_bytes, checksum])
+    return [*parts, index_bytes, checksum]
 
 
 def write_whole_array(array: zarr.Array, folder: Path, data: np.ndarray) -> None:
@@ -122,9 +123,10 @@ def write_whole_array(array: zarr.Array, folder: Path, data: np.ndarray) -> None
     grid = [range(0, n, s) for n, s in zip(data.shape, shard, strict=True)]
     with ThreadPoolExecutor(max_workers=image_threads()) as pool:
         for origin in itertools.product(*grid):
-            payload = _shard_bytes(data, origin, shard, chunk, blosc, fill, pool)
+            payload = _shard_parts(data, origin, shard, chunk, blosc, fill, pool)
             if payload is None:
                 continue
             key = folder / "c" / Path(*(str(o // s) for o, s in zip(origin, shard, strict=True)))
             key.parent.mkdir(parents=True, exist_ok=True)
-            key.write_bytes(payload)
+            with key.open("wb") as shard_file:
+                shard_file.writelines(payload)

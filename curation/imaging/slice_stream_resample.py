@@ -14,7 +14,6 @@ stack (300x239x239 float32, 65 MiB).
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Sequence
 
@@ -28,7 +27,9 @@ from curation.imaging.resample import (
     separable_operators,
     to_dtype,
 )
-from curation.imaging.worker_threads import image_threads, map_on_threads
+from curation.imaging.worker_threads import map_on_threads
+
+BLOCK_BYTES = 2**20  # target slices per block of `finish`: about 1 MiB of float32 at a time (at least one slice)
 
 
 class SliceStreamResampler:
@@ -86,12 +87,14 @@ class SliceStreamResampler:
         """The in-plane-reduced stack [k, j', i'] resampled along k, outside voxels set, in ``dtype``.
 
         ``reduced`` is scratch: it may be overwritten (when the slice axis keeps its grid). The target
-        slices are made in a few runs of consecutive slices, side by side on threads (the sparse product
-        and numpy release the GIL); each target slice is computed exactly as in one run.
+        slices are made in blocks of a few consecutive slices, on threads (the sparse product and numpy
+        release the GIL); each target slice is computed exactly as in one block. Blocks keep the float32
+        intermediate at ``BLOCK_BYTES``: a whole-volume intermediate would double the peak memory.
         """
         out = np.empty(self.shape, dtype=np.dtype(dtype))
-        runs = np.linspace(0, self.shape[0], min(image_threads(), self.shape[0]) + 1).astype(int)
-        ranges = [slice(int(start), int(stop)) for start, stop in itertools.pairwise(runs) if stop > start]
+        slice_bytes = self.shape[1] * self.shape[2] * np.dtype(np.float32).itemsize
+        block = max(1, BLOCK_BYTES // slice_bytes)
+        ranges = [slice(start, min(start + block, self.shape[0])) for start in range(0, self.shape[0], block)]
         map_on_threads(lambda rows: self._finish_rows(reduced, rows, out), ranges)
         return out
 
