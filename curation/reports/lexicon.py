@@ -74,6 +74,7 @@ class LabelDef:
     vetoed_by: tuple[str, ...] = ()  # the sentence clause names another organ: not this label
     attributes: tuple[str, ...] = ()
     normal_statements: tuple[str, ...] = ()  # phrases that state the finding is absent ("heart size is normal")
+    yields_to: tuple[str, ...] = ()  # labels that, named later in the sentence, say what this finding is
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         vetoed_by=_phrases(entry.get("vetoed_by"), path, where, "vetoed_by"),
         attributes=attributes,
         normal_statements=_phrases(entry.get("normal_statements"), path, where, "normal_statements"),
+        yields_to=_phrases(entry.get("yields_to"), path, where, "yields_to"),
     )
 
 
@@ -233,6 +235,9 @@ def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, .
             _require(label.name not in seen, path, label.name, f"label already defined in {seen.get(label.name)}")
             seen[label.name] = path.name
             labels.append(label)
+    for label in labels:
+        unknown = sorted(set(label.yields_to) - set(seen))
+        _require(not unknown, folder / seen[label.name], label.name, f"yields_to names unknown labels {unknown}")
     return tuple(labels)
 
 

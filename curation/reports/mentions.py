@@ -36,6 +36,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
+from curation.reports.coordinated_terms import CoordinatedTerms
 from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LabelDef, LexiconError, OrganSystem, VetoScope
 from curation.reports.term_matcher import TermKind, TermMatcher
 
@@ -243,8 +244,11 @@ class LabelMentionRules:
         # ends the patterns of several labels ("lesion", "nodule") is one match per occurrence, not one per rule.
         self.anchor_rules: dict[str, list[str]] = {}  # lower-case word -> the rules that open with it
         self.required_words: dict[str, tuple[str, ...]] = {}  # rule -> its required words, where they are terms
+        synonyms: list[tuple[str, str]] = []
         for label in self.labels.values():
-            terms.add(TermKind.LABEL, label.name, sorted({v for s in label.synonyms for v in phrase_variants(s)}))
+            variants = sorted({v for s in label.synonyms for v in phrase_variants(s)})
+            terms.add(TermKind.LABEL, label.name, variants)
+            synonyms.extend((label.name, variant) for variant in variants)
             if label.exclusions:
                 exclusions = sorted({v for s in label.exclusions for v in phrase_variants(s)})
                 terms.add(TermKind.EXCLUSION, label.name, exclusions)
@@ -257,6 +261,8 @@ class LabelMentionRules:
             terms.add(TermKind.ANCHOR, word, [word])
         for word in sorted({w for words in self.required_words.values() for w in words}):
             terms.add(TermKind.REQUIRED, word, [word])
+        self.coordinated = CoordinatedTerms(nlp, synonyms)
+        self.yielding = {name: label.yields_to for name, label in self.labels.items() if label.yields_to}
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {
             name: VetoWords(label.vetoed_by) if label.vetoed_by else None for name, label in self.labels.items()
@@ -305,13 +311,16 @@ class LabelMentionRules:
         stone) and for the sentence veto ("ADRENALS: 1.5 cm left nodule" is no lung nodule).
         """
         found: dict[str, list[tuple[int, int]]] = {}
-        for name, start, end in found_terms[TermKind.LABEL]:
+        # synonyms, and the earlier items of a list they end ("liver, pancreas or kidney lesions")
+        label_terms = found_terms[TermKind.LABEL]
+        label_terms = label_terms + self.coordinated.expand(doc, label_terms, sentence_starts, token_starts, lower)
+        for name, start, end in label_terms:
             found.setdefault(name, []).append((start, end))
         stated_absent = {(name, start, end) for name, start, end in found_terms[TermKind.NORMAL]}
         for name, start, end in stated_absent:
             found.setdefault(name, []).append((start, end))
         # synonyms and normal statements, not patterns
-        named = {(name, start, end) for name, start, end in found_terms[TermKind.LABEL]} | stated_absent
+        named = {(name, start, end) for name, start, end in label_terms} | stated_absent
         anchors = found_terms[TermKind.ANCHOR]
         if anchors:
             required_at: dict[str, list[int]] = {}
@@ -380,6 +389,24 @@ class LabelMentionRules:
                 mentions.append(mention)
         mentions.sort(key=lambda m: (m.start, m.label.name))
         return mentions
+
+    def without_yielded(self, mentions: list[MentionRecord]) -> list[MentionRecord]:
+        """Mentions (asserted) less those a later mention of the same sentence and assertion names more exactly
+        (``yields_to``): "a hypodense lesion in the left kidney, in keeping with a simple cyst" is a renal cyst, not
+        also an uncharacterised lesion; "a hypodense renal lesion (cyst?)" stays a lesion beside an uncertain cyst."""
+        if not self.yielding:
+            return mentions
+        later: dict[tuple[int, str, str], int] = {}  # (sentence, label, assertion) -> the start of its last mention
+        for mention in mentions:
+            later[(mention.sentence_index, mention.label.name, mention.assertion)] = mention.start
+        return [
+            m
+            for m in mentions
+            if not any(
+                later.get((m.sentence_index, other, m.assertion), -1) > m.start
+                for other in self.yielding.get(m.label.name, ())
+            )
+        ]
 
     def _names_own_organ(self, name: str, text: str, lower: str | None, char_start: int, char_end: int) -> bool:
         """Whether the mention's own words name its organ: "pleural effusion" in "No pleural effusion or

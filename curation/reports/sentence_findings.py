@@ -125,6 +125,7 @@ class SentenceAnalyzer:
             bounds = [*char_starts, len(text)]
             mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower, headings)
             self.assertion.assign(mentions, found_terms, starts)
+            mentions = self.mentions.without_yielded(mentions)
             self.attributes.assign(mentions, text, bounds, lower, headings)
             for mention in mentions:
                 index = mention.sentence_index

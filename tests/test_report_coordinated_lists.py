@@ -1,0 +1,127 @@
+"""A head noun shared by a list of organs, a lesion the sentence goes on to characterise, and wording of resolution.
+
+Sentences in general radiology language (not copied from any dataset); each expectation is the label and
+assertion a radiologist reads. "ABSENT": the label must not be found.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.reports.coordinated_terms import CoordinatedTerms
+from curation.reports.lexicon import LexiconError, load_labels
+from curation.reports.report_analyzer import ReportAnalyzer, blank_pipeline
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> ReportAnalyzer:
+    return ReportAnalyzer()
+
+
+def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for mention in analyzer.analyze(text).mentions:
+        found.setdefault(mention.label, set()).add(mention.assertion)
+    return found
+
+
+CASES = [
+    # the organs first, the head last
+    (
+        "No focal liver, pancreas or kidney lesions.",
+        {"liver_lesion": "NEGATIVE", "pancreatic_lesion": "NEGATIVE", "renal_lesion": "NEGATIVE"},
+    ),
+    (
+        "No focal hepatic, splenic, or renal lesions.",
+        {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE", "renal_lesion": "NEGATIVE"},
+    ),
+    ("No hepatic or splenic lesion.", {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE"}),
+    ("No renal or adrenal mass was detected.", {"renal_mass": "NEGATIVE", "adrenal_nodule": "NEGATIVE"}),
+    ("No fractures, lytic or sclerotic lesions in the bones.", {"osteolytic_lesion": "NEGATIVE"}),
+    ("No nodular or infiltrative lesion in the lung parenchyma.", {"lung_nodule": "NEGATIVE"}),
+    # the head first, the organs after the preposition
+    (
+        "No focal lesions of the liver, spleen or kidneys.",
+        {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE", "renal_lesion": "NEGATIVE"},
+    ),
+    (
+        "No focal lesion in the liver, the spleen, or the kidneys.",
+        {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE", "renal_lesion": "NEGATIVE"},
+    ),
+    ("Multiple metastases in bone and liver.", {"liver_lesion": "POSITIVE"}),
+    # not lists: the words around the phrase are no list items of its head
+    ("Right and left kidney cysts.", {"renal_cyst": "POSITIVE", "renal_lesion": "ABSENT"}),
+    ("A lesion in the liver and a cyst in the kidney.", {"liver_lesion": "POSITIVE", "renal_lesion": "ABSENT"}),
+    ("No pleural effusion or renal lesion.", {"renal_lesion": "NEGATIVE", "liver_lesion": "ABSENT"}),
+    # a lesion the sentence characterises later (same assertion) is that finding only
+    (
+        "A hypodense lesion in the left kidney, in keeping with a simple cyst.",
+        {"renal_cyst": "POSITIVE", "renal_lesion": "ABSENT"},
+    ),
+    (
+        "Hypodense lesion in the right kidney, compatible with a parapelvic cyst.",
+        {"renal_cyst": "POSITIVE", "renal_lesion": "ABSENT"},
+    ),
+    (
+        "Simple cyst in the right kidney and an indeterminate lesion in the left kidney.",
+        {"renal_cyst": "POSITIVE", "renal_lesion": "POSITIVE"},
+    ),
+    (
+        "Indeterminate left renal lesion (hemorrhagic cyst?).",
+        {"renal_lesion": "POSITIVE", "renal_cyst": "UNCERTAIN"},
+    ),
+    # resolution: gone, or almost gone
+    (
+        "Findings consistent with infiltration observed on the prior study show complete regression.",
+        {"lung_opacity": "HISTORICAL"},
+    ),
+    ("The ground glass opacities seen previously have fully regressed.", {"lung_opacity": "HISTORICAL"}),
+    (
+        "Ground glass opacity previously seen in the right upper lobe is no longer visible.",
+        {"lung_opacity": "HISTORICAL"},
+    ),
+    ("Nearly complete regression of the consolidation in the right lower lobe.", {"consolidation": "POSITIVE"}),
+    ("The ground glass densities show almost complete regression.", {"lung_opacity": "POSITIVE"}),
+    # density of abdominal fat is stranding, not a lung opacity
+    ("Increase in density consistent with edema in the pericolonic adipose tissue.", {"lung_opacity": "ABSENT"}),
+    ("Slight increases in density in the mesenteric planes.", {"lung_opacity": "ABSENT"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[text[:50] for text, _ in CASES])
+def test_lists_characterised_lesions_and_resolution(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
+) -> None:
+    found = assertions(analyzer, text)
+    for label, assertion in expected.items():
+        if assertion == "ABSENT":
+            assert label not in found, (text, found)
+        else:
+            assert found.get(label) == {assertion}, (text, label, found)
+
+
+def test_list_mentions_span_the_list(analyzer: ReportAnalyzer) -> None:
+    """The new mention runs from its organ to the shared head: the evidence shows the list."""
+    mentions = {m.label: m.mention_text for m in analyzer.analyze("No hepatic, splenic, or renal lesions.").mentions}
+    assert mentions == {
+        "liver_lesion": "hepatic, splenic, or renal lesions",
+        "splenic_lesion": "splenic, or renal lesions",
+        "renal_lesion": "renal lesions",
+    }
+
+
+def test_coordinated_terms_on_their_own() -> None:
+    nlp = blank_pipeline()
+    terms = CoordinatedTerms(nlp, [("renal_lesion", "kidney lesions"), ("liver_lesion", "liver lesions")])
+    doc = nlp.make_doc("No focal liver, pancreas or kidney lesions.")
+    assert terms.expand(doc, [("renal_lesion", 6, 8)], [0]) == [("liver_lesion", 2, 8)]
+    assert terms.expand(doc, [("renal_lesion", 6, 8)], [5]) == []  # the list never crosses a sentence start
+
+
+def test_yields_to_must_name_known_labels(tmp_path) -> None:
+    (tmp_path / "kidneys.yaml").write_text(
+        "labels:\n  - name: renal_lesion\n    organ_system: kidneys\n    synonyms: [renal lesion]\n"
+        "    yields_to: [renal_cystt]\n"
+    )
+    with pytest.raises(LexiconError, match=r"yields_to names unknown labels \['renal_cystt'\]"):
+        load_labels(tmp_path, {"kidneys"})
