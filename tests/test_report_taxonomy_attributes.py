@@ -141,6 +141,25 @@ def test_pet_attributes(analyzer: ReportAnalyzer) -> None:
     assert (mass.suv_max, mass.location) == (12.3, "right_upper_lobe")
 
 
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [
+        ("The right lower lobe nodule measures 6 mm, previously 4 mm.", "increased"),
+        ("Nodule 8 mm (previously 11 mm).", "decreased"),
+        ("Subcarinal node 15 mm compared with 14 mm.", "stable"),  # under 2 mm: not measurable
+        ("Nodule 9 x 8 mm (6 x 5 mm on the prior).", "increased"),
+        ("Cavitary nodule 25x12 mm (27x17 mm in the previous examination).", "decreased"),  # 2 mm counts
+        ("Mass 3.2 cm, previously 2.5 cm.", "increased"),
+        ("Nodule 6 mm, previously 4.", "increased"),  # no unit: the current size's
+        ("Nodule 6 mm, previously 4 mm, decreased in density.", "decreased"),  # a written change word wins
+        ("A 12 mm nodule in the right upper lobe, 8 mm from the pleura.", None),
+    ],
+)
+def test_change_from_two_measurements(text: str, change: str | None) -> None:
+    start = text.lower().index("nod") if "nod" in text.lower() else text.index("Mass")
+    assert attributes_near(text, start, start + 4, ("size", "change")).get("change") == change
+
+
 def test_attribute_words_are_data() -> None:
     words = load_attribute_lexicon()
     assert words.units["cm"] == 10 and words.change["unchanged"] == "stable" and words.severity["marked"] == "severe"

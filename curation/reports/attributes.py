@@ -84,6 +84,8 @@ class AttributeLexicon:
     location_patterns: tuple[LocationPattern, ...]
     suv_words: tuple[str, ...]
     deauville_words: tuple[str, ...]
+    prior_size_words: tuple[str, ...] = ()  # "previously" in "6 mm, previously 4 mm"
+    measured_change_mm: float = 2.0  # a smaller difference between the two sizes is stable
 
 
 def load_attribute_lexicon(folder: Path | None = None) -> AttributeLexicon:
@@ -101,6 +103,7 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
     units = {w.lower(): float(v) for k, v in (document.get("units") or {}).items() for w in spelling.variants(str(k))}
     counts = {str(k).lower(): int(v) for k, v in (document.get("count_words") or {}).items() if v is not None}
     pet = document.get("pet") or {}
+    measured = document.get("measured_change") or {}
     anatomy_path = folder / "anatomy.yaml"
     anatomy = _read_yaml(anatomy_path)
     locations: dict[str, str] = {}
@@ -140,7 +143,15 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
         location_patterns=tuple(patterns),
         suv_words=spelling.with_variants(pet.get("suv_max_words") or ()),
         deauville_words=spelling.with_variants(pet.get("deauville_words") or ()),
+        prior_size_words=tuple(str(w) for w in measured.get("prior_size_words") or ()),
+        measured_change_mm=_positive_number(measured.get("measured_change_mm", 2), path, "measured_change_mm"),
     )
+
+
+def _positive_number(value: Any, path: Path, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise LexiconError(f"{path.name}: {key} must be a positive number of millimetres, got {value!r}")
+    return float(value)
 
 
 _WORD = re.compile(r"\w+")
@@ -275,6 +286,17 @@ class AttributeRules:
         # "\d\d*", not "\d+": an expression opening with a character class lets the regex engine skip to digits
         size = rf"(?P<numbers>\d\d*(?:\.\d+)?(?:\s*(?:x|×|\*|by|and|,|-|to)\s*{_NUMBER})*)\s*(?P<unit>{units})\b"
         self.size = re.compile(size, re.IGNORECASE)
+        # the prior size right after the current one: ", previously 4 mm", " (7 mm on the prior)"
+        lead = "|".join(re.escape(w) for w in sorted(lexicon.prior_size_words, key=len, reverse=True))
+        dimensions = rf"{_NUMBER}(?:\s*(?:x|×|\*|by)\s*{_NUMBER})*"
+        prior = rf"(?P<n>{dimensions})(?:\s*(?P<unit>{units})\b)?"
+        self.prior_size = re.compile(
+            rf"\s*[,;(]?\s*(?:(?:{lead})\s*{prior}|(?P<n2>{dimensions})\s*(?P<unit2>{units})\s+(?:on|at|in)\s+"
+            r"(?:the\s+)?(?:prior|previous))"
+            if lead
+            else r"(?!)",
+            re.IGNORECASE,
+        )
         self.laterality = PhraseFamily(lexicon.laterality)
         self.change = PhraseFamily(lexicon.change)
         self.severity = PhraseFamily(lexicon.severity)
@@ -337,6 +359,20 @@ def sizes_mm(text: str) -> list[float]:
 def _match_sizes(match: re.Match[str], rules: AttributeRules) -> list[float]:
     factor = rules.lexicon.units[match.group("unit").lower()]
     return [round(float(n) * factor, 2) for n in _NUMBER_RE.findall(match.group("numbers"))]
+
+
+def _measured_change(text: str, size: re.Match[str], rules: AttributeRules) -> str | None:
+    """increased / decreased / stable from the current size and the prior size written right after it."""
+    prior = rules.prior_size.match(text, size.end())
+    if prior is None:
+        return None
+    after_word = prior.group("n") is not None  # ", previously 4 mm"; else " (4 mm on the prior)"
+    number, unit = prior.group("n" if after_word else "n2"), prior.group("unit" if after_word else "unit2")
+    factor = rules.lexicon.units[(unit or size.group("unit")).lower()]  # no unit: the current size's
+    prior_mm = max(float(n) for n in _NUMBER_RE.findall(number)) * factor
+    difference = max(_match_sizes(size, rules)) - prior_mm
+    threshold = rules.lexicon.measured_change_mm
+    return "increased" if difference >= threshold else "decreased" if difference <= -threshold else "stable"
 
 
 def _distance(match_start: int, match_end: int, start: int, end: int) -> int:
@@ -616,10 +652,8 @@ def attributes_near(
     text = matches.sentence
     words = rules.lexicon
     found: dict[str, object] = {}
-    if (
-        "size" in wanted
-        and (size := others.nearest_match("size", matches.of("size", rules.size), start, end)) is not None
-    ):
+    size = others.nearest_match("size", matches.of("size", rules.size), start, end) if "size" in wanted else None
+    if size is not None:
         sizes = _match_sizes(size, rules)
         found["size_mm"], found["sizes_mm"] = max(sizes), sizes
     if "laterality" in wanted and (
@@ -636,11 +670,12 @@ def attributes_near(
     ):
         word = count.group("n").lower()
         found["count"] = int(word) if word.isdigit() else words.count_words[word]
-    if (
-        "change" in wanted
-        and (change := others.nearest_value("change", matches.of_words(rules.change), start, end)) is not None
-    ):
-        found["change"] = change
+    if "change" in wanted:
+        change = others.nearest_value("change", matches.of_words(rules.change), start, end)
+        if change is None and size is not None:
+            change = _measured_change(text, size, rules)
+        if change is not None:
+            found["change"] = change
     if "severity" in wanted and (
         severity := others.nearest_value("severity", matches.of_words(rules.severity), start, end)
     ):
