@@ -125,3 +125,12 @@ def test_yields_to_must_name_known_labels(tmp_path) -> None:
     )
     with pytest.raises(LexiconError, match=r"yields_to names unknown labels \['renal_cystt'\]"):
         load_labels(tmp_path, {"kidneys"})
+
+
+def test_normal_under_headings_needs_headings_and_statements(tmp_path) -> None:
+    (tmp_path / "heart.yaml").write_text(
+        "labels:\n  - name: cardiomegaly\n    organ_system: heart\n    synonyms: [cardiomegaly]\n"
+        "    normal_under_headings: {headings: [heart]}\n"
+    )
+    with pytest.raises(LexiconError, match="'normal_under_headings' needs 'headings:' and 'statements:'"):
+        load_labels(tmp_path, {"heart"})

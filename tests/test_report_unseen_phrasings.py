@@ -203,3 +203,35 @@ def test_findings_after_an_inline_preamble_are_findings(
 def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: str, label: str, section: str) -> None:
     first = next(m for m in analyzer.analyze(text).mentions if m.label == label)
     assert first.section == section
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("FINDINGS:\nHEART: Normal size. No pericardial effusion.", {"cardiomegaly": "NEGATIVE"}),
+        ("FINDINGS:\nHeart: not enlarged.\nLungs: No nodules.", {"cardiomegaly": "NEGATIVE"}),
+        ("FINDINGS:\nSPLEEN: Normal in size and attenuation.", {"splenomegaly": "NEGATIVE"}),
+        ("FINDINGS:\nLIVER: Normal. A 1 cm simple cyst.", {"hepatomegaly": "NEGATIVE", "liver_lesion": "POSITIVE"}),
+        # the sentence must be the statement, whole, and stand under the organ's own heading
+        ("FINDINGS:\nHEART: Normal size with a small pericardial effusion.", {"cardiomegaly": "ABSENT"}),
+        ("FINDINGS:\nKIDNEYS: Normal size.", {"cardiomegaly": "ABSENT", "splenomegaly": "ABSENT"}),
+        ("FINDINGS:\nLUNGS: Normal size nodule.", {"cardiomegaly": "ABSENT", "lung_nodule": "POSITIVE"}),
+        ("Heart contour size is natural.", {"cardiomegaly": "NEGATIVE"}),  # translated: natural for normal
+    ],
+    ids=lambda value: value[:40] if isinstance(value, str) else None,
+)
+def test_normal_statements_under_an_organ_heading(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
+) -> None:
+    found = assertions(analyzer, text)
+    for label, assertion in expected.items():
+        if assertion == "ABSENT":
+            assert label not in found, (text, found)
+        else:
+            assert found.get(label) == {assertion}, (text, label, found)
+
+
+def test_the_same_sentence_under_another_heading_is_analysed_again(analyzer: ReportAnalyzer) -> None:
+    """The sentence memo keys on the heading too: "Normal size." rules out the organ it stands under."""
+    assert assertions(analyzer, "FINDINGS:\nSPLEEN: Normal size.") == {"splenomegaly": {"NEGATIVE"}}
+    assert assertions(analyzer, "FINDINGS:\nHEART: Normal size.") == {"cardiomegaly": {"NEGATIVE"}}

@@ -19,6 +19,7 @@ both American and British spelling (``spelling_variants.yaml``: "edema" also rea
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -60,6 +61,14 @@ class OrganSystem:
 
 
 @dataclass(frozen=True)
+class HeadingStatements:
+    """Whole sentences under an organ sub-heading that state a finding is absent: "HEART: Normal size."."""
+
+    headings: tuple[str, ...]  # the sub-headings, as written without the colon ("heart", "cardiac")
+    statements: tuple[str, ...]  # the whole sentence, without its full stop ("normal size", "not enlarged")
+
+
+@dataclass(frozen=True)
 class LabelDef:
     """One abnormality label of the taxonomy, with the phrases that name it."""
 
@@ -75,6 +84,7 @@ class LabelDef:
     attributes: tuple[str, ...] = ()
     normal_statements: tuple[str, ...] = ()  # phrases that state the finding is absent ("heart size is normal")
     yields_to: tuple[str, ...] = ()  # labels that, named later in the sentence, say what this finding is
+    normal_under_headings: HeadingStatements | None = None  # "HEART: Normal size." (negative, like normal_statements)
 
 
 @dataclass(frozen=True)
@@ -220,7 +230,23 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         attributes=attributes,
         normal_statements=_phrases(entry.get("normal_statements"), path, where, "normal_statements"),
         yields_to=_phrases(entry.get("yields_to"), path, where, "yields_to"),
+        normal_under_headings=_heading_statements(entry.get("normal_under_headings"), path, where),
     )
+
+
+def _heading_statements(value: Any, path: Path, where: str) -> HeadingStatements | None:
+    if value is None:
+        return None
+    _require(
+        isinstance(value, dict) and set(value) == {"headings", "statements"},
+        path,
+        where,
+        "'normal_under_headings' needs 'headings:' and 'statements:' (lists of phrases)",
+    )
+    headings = _phrases(value["headings"], path, where, "normal_under_headings.headings")
+    statements = _phrases(value["statements"], path, where, "normal_under_headings.statements")
+    _require(bool(headings and statements), path, where, "'normal_under_headings' needs headings and statements")
+    return HeadingStatements(headings, statements)
 
 
 def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, ...]:
@@ -292,6 +318,12 @@ def _load_lexicon_cached(folder: Path) -> Lexicon:
     return in_both_spellings(lexicon, load_spelling_variants(folder))
 
 
+def _heading_statements_in_both_spellings(
+    statements: HeadingStatements | None, both: Callable[[Iterable[str]], tuple[str, ...]]
+) -> HeadingStatements | None:
+    return HeadingStatements(both(statements.headings), both(statements.statements)) if statements else None
+
+
 def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
     """The lexicon with each phrase followed by its other spellings ("edema", "oedema")."""
     both = spelling.with_variants
@@ -313,6 +345,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             requires_any=both(label.requires_any),
             vetoed_by=both(label.vetoed_by),
             normal_statements=both(label.normal_statements),
+            normal_under_headings=_heading_statements_in_both_spellings(label.normal_under_headings, both),
         )
         for label in lexicon.labels
     )

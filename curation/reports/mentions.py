@@ -57,6 +57,11 @@ class MentionRecord:
     stated_absent: bool = False  # a normal statement ("heart size is normal"): NEGATIVE, whatever the cues
 
 
+def _plain(phrase: str) -> str:
+    """Lower case, single spaces, no colon or full stop at either end: how headings and whole sentences compare."""
+    return " ".join(phrase.lower().split()).strip(" :.;")
+
+
 def plural(word: str) -> str:
     if word.endswith(("s", "x", "sh", "ch", "z")):
         return word if word.endswith("s") else word + "es"
@@ -263,6 +268,15 @@ class LabelMentionRules:
             terms.add(TermKind.REQUIRED, word, [word])
         self.coordinated = CoordinatedTerms(nlp, synonyms)
         self.yielding = {name: label.yields_to for name, label in self.labels.items() if label.yields_to}
+        # sub-heading -> whole sentence under it -> the labels it rules out ("HEART:" "Normal size.")
+        self.heading_statements: dict[str, dict[str, list[str]]] = {}
+        for label in self.labels.values():
+            if label.normal_under_headings is None:
+                continue
+            for heading in label.normal_under_headings.headings:
+                statements = self.heading_statements.setdefault(_plain(heading), {})
+                for statement in label.normal_under_headings.statements:
+                    statements.setdefault(_plain(statement), []).append(label.name)
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {
             name: VetoWords(label.vetoed_by) if label.vetoed_by else None for name, label in self.labels.items()
@@ -317,6 +331,8 @@ class LabelMentionRules:
         for name, start, end in label_terms:
             found.setdefault(name, []).append((start, end))
         stated_absent = {(name, start, end) for name, start, end in found_terms[TermKind.NORMAL]}
+        if headings and self.heading_statements:
+            stated_absent |= self._normal_under_headings(doc, text, bounds, sentence_starts, headings)
         for name, start, end in stated_absent:
             found.setdefault(name, []).append((start, end))
         # synonyms and normal statements, not patterns
@@ -389,6 +405,22 @@ class LabelMentionRules:
                 mentions.append(mention)
         mentions.sort(key=lambda m: (m.start, m.label.name))
         return mentions
+
+    def _normal_under_headings(
+        self, doc: Doc, text: str, bounds: list[int], sentence_starts: list[int], headings: list[str | None]
+    ) -> set[tuple[str, int, int]]:
+        """(label, start, end) of the sentences that are a normal statement of their sub-heading's organ, whole."""
+        found = set()
+        for index, heading in enumerate(headings):
+            statements = self.heading_statements.get(_plain(heading)) if heading else None
+            names = statements.get(_plain(text[bounds[index] : bounds[index + 1]])) if statements else None
+            if names:
+                start = sentence_starts[index]
+                end = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(doc)
+                while end > start + 1 and doc[end - 1].is_punct:  # the sentence's full stop is not its statement
+                    end -= 1
+                found.update((name, start, end) for name in names)
+        return found
 
     def without_yielded(self, mentions: list[MentionRecord]) -> list[MentionRecord]:
         """Mentions (asserted) less those a later mention of the same sentence and assertion names more exactly

@@ -120,7 +120,8 @@ class SentenceAnalyzer:
         for system, start, _end in found_terms[TermKind.ORGAN_SYSTEM]:
             systems[bisect.bisect_right(starts, start) - 1].add(system)
         mentions_of: list[list[SentenceMention]] = [[] for _ in sentences]
-        if found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR] or found_terms[TermKind.NORMAL]:
+        named = found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR] or found_terms[TermKind.NORMAL]
+        if named or (headings is not None and self.mentions.heading_statements):  # "HEART:" "Normal size."
             lower = lower_if_exact(text)
             bounds = [*char_starts, len(text)]
             mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower, headings)
