@@ -35,6 +35,24 @@ CASES = [
     ("Left renal mass measuring 3 cm.", {"renal_mass": "POSITIVE"}),
     ("No liver, pancreas, or kidney lesions are identified.", {"renal_lesion": "NEGATIVE"}),
     ("The pancreas is diffusely atrophic.", {"pancreatic_atrophy": "POSITIVE"}),
+    # probe10 (held out, then fixed): general wording of other sources
+    ("Partial thrombosis of the right branch of the portal vein.", {"portal_vein_thrombosis": "POSITIVE"}),
+    ("The spleen is mildly enlarged at 14.5 cm.", {"splenomegaly": "POSITIVE"}),
+    ("Liver and spleen are normal in size.", {"hepatomegaly": "NEGATIVE", "splenomegaly": "NEGATIVE"}),
+    ("Dilatation of the intra- and extrahepatic bile ducts.", {"biliary_dilatation": "POSITIVE"}),
+    ("The Wirsung duct dilated to 7 mm.", {"pancreatic_duct_dilatation": "POSITIVE"}),
+    ("The pancreas is completely replaced by fat.", {"pancreatic_atrophy": "POSITIVE"}),
+    ("In the included upper abdomen cholecystolithiasis.", {"cholelithiasis": "POSITIVE"}),
+    ("Mild anterior wedge compression of T8.", {"vertebral_compression_fracture": "POSITIVE"}),
+    ("Right chest wall implanted venous access port.", {"central_line": "POSITIVE"}),
+    ("Surgical staples at the colorectal anastomosis.", {"postoperative_changes": "POSITIVE"}),
+    ("Moderate aortoiliac calcification.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("Dense calcification of the arch.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("Left flail chest with haemopneumothorax.", {"pneumothorax": "POSITIVE", "pleural_effusion": "POSITIVE"}),
+    ("The right chest port has since been removed.", {"central_line": "HISTORICAL"}),
+    ("- Emphysema: [ ] absent", {"emphysema": "NEGATIVE"}),
+    ("Liver of reduced size with hypertrophy of the caudate lobe.", {"cirrhosis": "POSITIVE"}),
+    ("It is compatible with chronic liver disease.", {"cirrhosis": "ABSENT"}),
     ("The main pancreatic duct is dilated to 5 mm.", {"pancreatic_duct_dilatation": "POSITIVE"}),
     ("Pelvicaliectasis of the right kidney.", {"hydronephrosis": "POSITIVE"}),
     ("Circumferential wall thickening of the rectosigmoid colon.", {"bowel_wall_thickening": "POSITIVE"}),
@@ -235,3 +253,14 @@ def test_the_same_sentence_under_another_heading_is_analysed_again(analyzer: Rep
     """The sentence memo keys on the heading too: "Normal size." rules out the organ it stands under."""
     assert assertions(analyzer, "FINDINGS:\nSPLEEN: Normal size.") == {"splenomegaly": {"NEGATIVE"}}
     assert assertions(analyzer, "FINDINGS:\nHEART: Normal size.") == {"cardiomegaly": {"NEGATIVE"}}
+
+
+def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyzer) -> None:
+    """ "Arterial phase:" after an inline indication is findings, not more of the indication."""
+    text = (
+        "CT ANGIOGRAM AORTA\nIndication: Tearing chest pain.\n"
+        "Unenhanced images: Displaced intimal calcification at the distal arch.\n"
+        "Arterial phase: Stanford type B aortic dissection.\nHeart: Mild cardiomegaly."
+    )
+    sections = {m.label: m.section for m in analyzer.analyze(text).mentions}
+    assert sections["aortic_dissection"] == "findings" and sections["arterial_wall_calcification"] == "findings"
