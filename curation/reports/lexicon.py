@@ -81,6 +81,7 @@ class LabelDef:
     exclusions: tuple[str, ...] = ()  # phrases that overlap a match and mean something else
     requires_any: tuple[str, ...] = ()  # the sentence must also name one of these (co-occurrence)
     vetoed_by: tuple[str, ...] = ()  # the sentence clause names another organ: not this label
+    own_anatomy: tuple[str, ...] = ()  # a clause that names one of these is not vetoed ("... and of the aortic arch")
     attributes: tuple[str, ...] = ()
     normal_statements: tuple[str, ...] = ()  # phrases that state the finding is absent ("heart size is normal")
     yields_to: tuple[str, ...] = ()  # labels that, named later in the sentence, say what this finding is
@@ -227,6 +228,7 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         exclusions=_phrases(entry.get("exclusions"), path, where, "exclusions"),
         requires_any=_phrases(entry.get("requires_any"), path, where, "requires_any"),
         vetoed_by=_phrases(entry.get("vetoed_by"), path, where, "vetoed_by"),
+        own_anatomy=_phrases(entry.get("own_anatomy"), path, where, "own_anatomy"),
         attributes=attributes,
         normal_statements=_phrases(entry.get("normal_statements"), path, where, "normal_statements"),
         yields_to=_phrases(entry.get("yields_to"), path, where, "yields_to"),
@@ -344,6 +346,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             exclusions=both(label.exclusions),
             requires_any=both(label.requires_any),
             vetoed_by=both(label.vetoed_by),
+            own_anatomy=both(label.own_anatomy),
             normal_statements=both(label.normal_statements),
             normal_under_headings=_heading_statements_in_both_spellings(label.normal_under_headings, both),
         )

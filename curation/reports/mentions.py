@@ -143,8 +143,12 @@ class VetoWords:
     ``search`` takes the same arguments as ``WordStartRegex.search``.
     """
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], own_anatomy: Iterable[str] = ()) -> None:
         phrases = list(phrases)
+        # a clause that also names the label's own anatomy is not vetoed ("calcification of the coronary arteries and
+        # of the aortic arch" is an aortic calcification too)
+        own = list(own_anatomy)
+        self.own_anatomy = WordStartRegex(own) if own else None
         stems = [p for p in phrases if len(p.split()) == 1]
         whole = sorted({v.lower() for p in phrases if len(p.split()) > 1 for v in phrase_variants(p)}, key=len)[::-1]
         self.stems = _word_regex(stems)
@@ -279,7 +283,8 @@ class LabelMentionRules:
                     statements.setdefault(_plain(statement), []).append(label.name)
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {
-            name: VetoWords(label.vetoed_by) if label.vetoed_by else None for name, label in self.labels.items()
+            name: VetoWords(label.vetoed_by, label.own_anatomy) if label.vetoed_by else None
+            for name, label in self.labels.items()
         }
 
     def add_pattern_rule(
@@ -612,11 +617,16 @@ class SentenceClauses:
         landmark = landmark_phrase.search(text, char_end, first + right) if landmark_phrase is not None else None
         if landmark is not None:
             right = landmark.start() - first  # what follows is the place beside the finding, not its organ
-        key = (name, first + left, first + right)  # a clause may be the whole sentence: same answer
+        # a clause may be the whole sentence: same answer, unless the label's own anatomy may lift the veto
+        key = (name, first + left, first + right) if veto.own_anatomy is None else (name, first + left, -first - right)
         found = self._vetoed.get(key)
         if found is None:
             clause = slice(first + left, first + right)
-            found = self._vetoed[key] = veto.search(text[clause], lower[clause] if lower is not None else None)
+            clause_lower = lower[clause] if lower is not None else None
+            found = veto.search(text[clause], clause_lower) and not (
+                veto.own_anatomy is not None and veto.own_anatomy.search(text[clause], clause_lower)
+            )
+            self._vetoed[key] = found
         return found
 
 
