@@ -382,3 +382,10 @@ def test_int16_shift_is_the_clipped_sum_or_declined(dtype: type, intercept: int)
             assert shifted is not None and shifted.dtype == np.int16 and np.array_equal(shifted, exact)
         else:
             assert shifted is None
+
+
+def test_empty_volumes_pool_to_empty_levels() -> None:
+    from curation.imaging.pyramid import downsample_level
+
+    assert downsample_level(np.zeros((0, 4, 4), np.int16)).shape == (0, 2, 2)
+    assert downsample_level(np.zeros((3, 0, 5), np.int16)).shape == (2, 0, 3)

@@ -53,6 +53,14 @@ CASES = [
     ("Right and left kidney cysts.", {"renal_cyst": "POSITIVE", "renal_lesion": "ABSENT"}),
     ("A lesion in the liver and a cyst in the kidney.", {"liver_lesion": "POSITIVE", "renal_lesion": "ABSENT"}),
     ("No pleural effusion or renal lesion.", {"renal_lesion": "NEGATIVE", "liver_lesion": "ABSENT"}),
+    # the last organs are the subject of a clause of their own
+    (
+        "Hypodense lesion in the liver, spleen and kidneys are normal.",
+        {"liver_lesion": "POSITIVE", "splenic_lesion": "ABSENT", "renal_lesion": "ABSENT"},
+    ),
+    # a report cut off in the middle of a list
+    ("No lesions of the liver, spleen, or", {"liver_lesion": "NEGATIVE"}),
+    ("No lesions of the liver, spleen, and\n", {"liver_lesion": "NEGATIVE"}),
     # a lesion the sentence characterises later (same assertion) is that finding only
     (
         "A hypodense lesion in the left kidney, in keeping with a simple cyst.",
@@ -61,6 +69,10 @@ CASES = [
     (
         "Hypodense lesion in the right kidney, compatible with a parapelvic cyst.",
         {"renal_cyst": "POSITIVE", "renal_lesion": "ABSENT"},
+    ),
+    (
+        "Indeterminate lesion in the right kidney, too small to characterize, and a simple cyst in the left kidney.",
+        {"renal_cyst": "POSITIVE", "renal_lesion": "POSITIVE"},
     ),
     (
         "Simple cyst in the right kidney and an indeterminate lesion in the left kidney.",
@@ -82,6 +94,28 @@ CASES = [
     ),
     ("Nearly complete regression of the consolidation in the right lower lobe.", {"consolidation": "POSITIVE"}),
     ("The ground glass densities show almost complete regression.", {"lung_opacity": "POSITIVE"}),
+    (
+        "Complete regression of the pleural effusion, with a new consolidation in the left lower lobe.",
+        {"pleural_effusion": "HISTORICAL", "consolidation": "POSITIVE"},
+    ),
+    # checklist boxes
+    ("- Emphysema: [ ] absent", {"emphysema": "NEGATIVE"}),
+    ("- Emphysema: [ ] absent [x] present", {"emphysema": "POSITIVE"}),
+    ("- Emphysema: [ ] present [x] absent", {"emphysema": "NEGATIVE"}),
+    ("Bronchiectasis: [ ]", {"bronchiectasis": "NEGATIVE"}),
+    # narrow wording: not the costal arch, not a post-pneumonic scar, not normal bronchial walls
+    ("Calcification of the costal arch cartilages.", {"arterial_wall_calcification": "ABSENT"}),
+    ("Post-pneumonic scarring in the right lower lobe.", {"pneumonia": "ABSENT"}),
+    (
+        "The walls of the bronchi appear normal while the interlobular septa are thickened.",
+        {"bronchial_wall_thickening": "ABSENT"},
+    ),
+    # the clause names the aorta too: not vetoed by the coronary arteries
+    (
+        "Calcifications of the coronary arteries and of the aortic arch.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
+    ),
+    ("Calcification is observed in the aortic valve.", {"arterial_wall_calcification": "ABSENT"}),
     # density of abdominal fat is stranding, not a lung opacity
     ("Increase in density consistent with edema in the pericolonic adipose tissue.", {"lung_opacity": "ABSENT"}),
     ("Slight increases in density in the mesenteric planes.", {"lung_opacity": "ABSENT"}),

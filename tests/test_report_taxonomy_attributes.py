@@ -153,6 +153,14 @@ def test_pet_attributes(analyzer: ReportAnalyzer) -> None:
         ("Nodule 6 mm, previously 4.", "increased"),  # no unit: the current size's
         ("Nodule 6 mm, previously 4 mm, decreased in density.", "decreased"),  # a written change word wins
         ("A 12 mm nodule in the right upper lobe, 8 mm from the pleura.", None),
+        # no prior size: durations, dates, years, counts, distances
+        ("Nodule 6 mm, previously 3 months ago.", None),
+        ("The nodule now measures 6 mm compared with 2 years ago.", None),
+        ("Nodule 6 mm, compared to 2019.", None),
+        ("Nodule 6 mm, previously 12.03.2019.", None),
+        ("Right upper lobe nodule 6 mm, from 2 prior studies.", None),
+        ("Nodule 6 mm, was 3 cm from the hilum.", None),
+        ("Nodule 12 mm, up from 9 mm.", "increased"),
     ],
 )
 def test_change_from_two_measurements(text: str, change: str | None) -> None:

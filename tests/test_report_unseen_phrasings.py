@@ -240,6 +240,10 @@ def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: 
         ("FINDINGS:\nHEART: Normal size with a small pericardial effusion.", {"cardiomegaly": "ABSENT"}),
         ("FINDINGS:\nKIDNEYS: Normal size.", {"cardiomegaly": "ABSENT", "splenomegaly": "ABSENT"}),
         ("FINDINGS:\nLUNGS: Normal size nodule.", {"cardiomegaly": "ABSENT", "lung_nodule": "POSITIVE"}),
+        # only the first sentence under the heading speaks for the organ as a whole
+        ("FINDINGS:\nAORTA: Aneurysm of the infrarenal aorta 4 cm. Normal caliber.", {"aortic_aneurysm": "POSITIVE"}),
+        ("FINDINGS:\nHEART: Mild cardiomegaly. Normal.", {"cardiomegaly": "POSITIVE"}),
+        ("FINDINGS:\nPULMONARY ARTERIES/AORTA: Normal caliber.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
         ("Heart contour size is natural.", {"cardiomegaly": "NEGATIVE"}),  # translated: natural for normal
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 PYRAMID_FACTORS = (1, 2, 4)
-SLAB_BYTES = 2**20  # int32 sums of about 1 MiB at a time (at least one output slice)
+SLAB_BYTES = 2**20  # the largest int32 intermediate of a slab: about 1 MiB (at least one output slice)
 
 
 def _even(array: np.ndarray) -> np.ndarray:
@@ -73,11 +73,13 @@ def _integer_block_mean(array: np.ndarray) -> np.ndarray:
     Any 8 such values and their partial sums are integers below 2^24, exact in float32 too, so this is
     the same number as the float32 sum of the eight block views, in three pairwise passes (whole slices
     first, where the halves are contiguous) and without a padded copy of the volume. The level is made
-    a slab of slices at a time, so the int32 and float32 intermediates stay near ``SLAB_BYTES``.
+    a slab of slices at a time, so the int32 and float32 intermediates stay near ``SLAB_BYTES``: the first pass
+    (along k) holds an int32 slice per output slice at the full in-plane size, four times an output slice's.
     """
-    n_k = array.shape[0]
-    out = np.empty(((n_k + 1) // 2, *((n + 1) // 2 for n in array.shape[1:])), dtype=array.dtype)
-    slab = max(1, SLAB_BYTES // max(1, out[0].size * 4))  # output slices per slab
+    out = np.empty(tuple((n + 1) // 2 for n in array.shape), dtype=array.dtype)
+    if out.size == 0:
+        return out
+    slab = max(1, SLAB_BYTES // (array[0].size * 4))  # output slices per slab
     for start in range(0, out.shape[0], slab):
         stop = min(start + slab, out.shape[0])
         out[start:stop] = _slab_block_mean(array[2 * start : 2 * stop])

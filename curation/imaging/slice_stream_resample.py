@@ -93,7 +93,7 @@ class SliceStreamResampler:
         """
         out = np.empty(self.shape, dtype=np.dtype(dtype))
         slice_bytes = self.shape[1] * self.shape[2] * np.dtype(np.float32).itemsize
-        block = max(1, BLOCK_BYTES // slice_bytes)
+        block = max(1, BLOCK_BYTES // max(1, slice_bytes))
         ranges = [slice(start, min(start + block, self.shape[0])) for start in range(0, self.shape[0], block)]
         map_on_threads(lambda rows: self._finish_rows(reduced, rows, out), ranges)
         return out

@@ -288,8 +288,11 @@ class AttributeRules:
         self.size = re.compile(size, re.IGNORECASE)
         # the prior size right after the current one: ", previously 4 mm", " (7 mm on the prior)"
         lead = "|".join(re.escape(w) for w in sorted(lexicon.prior_size_words, key=len, reverse=True))
-        dimensions = rf"{_NUMBER}(?:\s*(?:x|×|\*|by)\s*{_NUMBER})*"
-        prior = rf"(?P<n>{dimensions})(?:\s*(?P<unit>{units})\b)?"
+        # a number that is no date or year ("previously 12.03.2019", "compared to 2019") ...
+        dimensions = rf"(?<![\d.])\d{{1,3}}(?:\.\d+)?(?![\d/-]|\.\d)(?:\s*(?:x|×|\*|by)\s*{_NUMBER})*"
+        # ... with a unit, or without one where the phrase ends there ("previously 4.", "(previously 4)"), not before
+        # a word ("previously 3 months ago", "was 3 cm from the hilum" has its unit and is read as a size)
+        prior = rf"(?P<n>{dimensions})(?:\s*(?P<unit>{units})\b|(?=\s*(?:[),;]|\.(?!\d)|$)))"
         self.prior_size = re.compile(
             rf"\s*[,;(]?\s*(?:(?:{lead})\s*{prior}|(?P<n2>{dimensions})\s*(?P<unit2>{units})\s+(?:on|at|in)\s+"
             r"(?:the\s+)?(?:prior|previous))"

@@ -29,6 +29,8 @@ from spacy.tokens import Doc
 CONJUNCTIONS = frozenset({"or", "and", "nor", "and/or"})
 PREPOSITIONS = frozenset({"of", "in", "within"})
 SEPARATORS = frozenset({",", *CONJUNCTIONS})
+# after a list's last item: the list is the subject of a new clause, not the places of the head before it
+CLAUSE_OPENERS = frozenset({"is", "are", "was", "were", "appear", "appears", "normal", "unremarkable", ":"})
 CONJUNCTION_WORD = re.compile(r"(?<![\w/])(?:and/or|and|or|nor)(?![\w/])")
 MAX_ITEMS = 6  # list items read beside the matched phrase
 LIST_REACH = 2 * MAX_ITEMS + 3  # tokens from a phrase to the conjunction of a list after it
@@ -167,8 +169,8 @@ class CoordinatedTerms:
                 position += 1
                 separator = word(position)
             if separator in CONJUNCTIONS:
-                position += 2 if word(position + 1) == "the" else 1
-                if position < last_token and word(position).isalpha():
+                position += 2 if position + 1 < last_token and word(position + 1) == "the" else 1
+                if position < last_token and word(position).isalpha() and not _subject_of(word, position, last_token):
                     items.append(position)
                     return items
                 break
@@ -178,3 +180,10 @@ class CoordinatedTerms:
             if position < last_token and word(position) == "the":
                 position += 1
         return []  # no conjunction closed it: "in the liver, the largest of which", not a list
+
+
+def _subject_of(word: Words, last_item: int, last_token: int) -> bool:
+    """Whether the list's last item opens a clause of its own: "lesion in the liver, spleen and kidneys are normal"
+    (the spleen and kidneys are the subject of "are normal", not places of the lesion)."""
+    following = last_item + 1
+    return following < last_token and word(following) in CLAUSE_OPENERS

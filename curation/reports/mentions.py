@@ -57,6 +57,12 @@ class MentionRecord:
     stated_absent: bool = False  # a normal statement ("heart size is normal"): NEGATIVE, whatever the cues
 
 
+def continued_heading(heading: str) -> str:
+    """The sub-heading of a sentence after the first under it: still its anatomy (``requires_any``, vetoes), but no
+    whole-sentence normal statement (``normal_under_headings``), and remembered apart from the first sentence's."""
+    return f"{heading} (continued)"
+
+
 def _plain(phrase: str) -> str:
     """Lower case, single spaces, no colon or full stop at either end: how headings and whole sentences compare."""
     return " ".join(phrase.lower().split()).strip(" :.;")
@@ -414,10 +420,12 @@ class LabelMentionRules:
     def _normal_under_headings(
         self, doc: Doc, text: str, bounds: list[int], sentence_starts: list[int], headings: list[str | None]
     ) -> set[tuple[str, int, int]]:
-        """(label, start, end) of the sentences that are a normal statement of their sub-heading's organ, whole."""
+        """(label, start, end) of the sentences that are a normal statement of their sub-heading's organ, whole. Only
+        the first sentence under a heading counts (the others carry a `continued_heading`, found in no table): in
+        "AORTA: Aneurysm of the infrarenal aorta. Normal caliber." the second sentence is no statement on the organ."""
         found = set()
         for index, heading in enumerate(headings):
-            statements = self.heading_statements.get(_plain(heading)) if heading else None
+            statements = self.heading_statements.get(_plain(heading)) if heading else None  # continued: not found
             names = statements.get(_plain(text[bounds[index] : bounds[index + 1]])) if statements else None
             if names:
                 start = sentence_starts[index]
@@ -428,22 +436,26 @@ class LabelMentionRules:
         return found
 
     def without_yielded(self, mentions: list[MentionRecord]) -> list[MentionRecord]:
-        """Mentions (asserted) less those a later mention of the same sentence and assertion names more exactly
-        (``yields_to``): "a hypodense lesion in the left kidney, in keeping with a simple cyst" is a renal cyst, not
-        also an uncharacterised lesion; "a hypodense renal lesion (cyst?)" stays a lesion beside an uncertain cyst."""
+        """Mentions (asserted, with attributes) less those a later mention of the same sentence, assertion and side
+        names more exactly (``yields_to``): "a hypodense lesion in the left kidney, in keeping with a simple cyst" is a
+        renal cyst, not also an uncharacterised lesion; "an indeterminate lesion in the right kidney and a simple cyst
+        in the left kidney" keeps both; so does "an indeterminate left renal lesion (hemorrhagic cyst?)", where the
+        lesion is positive and the cyst uncertain."""
         if not self.yielding:
             return mentions
-        later: dict[tuple[int, str, str], int] = {}  # (sentence, label, assertion) -> the start of its last mention
+        later: dict[tuple[int, str, str], list[MentionRecord]] = {}  # (sentence, label, assertion) -> its mentions
         for mention in mentions:
-            later[(mention.sentence_index, mention.label.name, mention.assertion)] = mention.start
-        return [
-            m
-            for m in mentions
-            if not any(
-                later.get((m.sentence_index, other, m.assertion), -1) > m.start
-                for other in self.yielding.get(m.label.name, ())
+            later.setdefault((mention.sentence_index, mention.label.name, mention.assertion), []).append(mention)
+
+        def yields(m: MentionRecord) -> bool:
+            side = m.attributes.get("laterality")
+            return any(
+                other.start > m.start and (side is None or other.attributes.get("laterality") in (None, side))
+                for name in self.yielding.get(m.label.name, ())
+                for other in later.get((m.sentence_index, name, m.assertion), ())
             )
-        ]
+
+        return [m for m in mentions if not yields(m)]
 
     def _names_own_organ(self, name: str, text: str, lower: str | None, char_start: int, char_end: int) -> bool:
         """Whether the mention's own words name its organ: "pleural effusion" in "No pleural effusion or

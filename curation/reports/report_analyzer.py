@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from curation.reports.lexicon import LabelDef, Lexicon, load_lexicon
+from curation.reports.mentions import continued_heading
 from curation.reports.sections import Section, SectionSplitter, TextKeepingTokenizer, doc_text
 from curation.reports.sentence_findings import DEFAULT_MEMO_SIZE, SentenceAnalyzer, SentenceMention
 from curation.reports.sentences import BULLETS, sentence_starts
@@ -213,7 +214,7 @@ class ReportComponent:
             return ReportAnalysis(style, section_names, [], [])
         sentences: list[SentenceResult] = []
         mentions: list[Mention] = []
-        headings = [section.heading if section.organ_system else None for _start, _text, section in kept]
+        headings = _sentence_headings([section for _start, _text, section in kept])
         if _is_single_spaced(text):  # one test for the report, not one per sentence
             collapsed = [(sentence_text, None) for _start, sentence_text, _section in kept]
         else:
@@ -242,6 +243,21 @@ _NOT_A_SINGLE_SPACE = re.compile(r"\s\s|[^\S ]")
 
 # The characters other than the space that str.isspace (and so the regex \s) takes for whitespace in ASCII.
 _ASCII_WHITESPACE_BUT_SPACE = "\t\n\v\f\r\x1c\x1d\x1e\x1f"
+
+
+def _sentence_headings(sections: list[Section]) -> list[str | None]:
+    """The organ sub-heading each sentence stands under (None outside one); sentences after the first under a
+    heading get it marked as continued (`continued_heading`): only the first speaks for the organ as a whole
+    ("AORTA: Aneurysm of the infrarenal aorta. Normal caliber." rules out no aneurysm)."""
+    headings: list[str | None] = []
+    for index, section in enumerate(sections):
+        if not section.organ_system or section.heading is None:
+            headings.append(None)
+        elif index > 0 and sections[index - 1] is section:
+            headings.append(continued_heading(section.heading))
+        else:
+            headings.append(section.heading)
+    return headings
 
 
 def _is_single_spaced(text: str) -> bool:

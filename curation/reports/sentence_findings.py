@@ -121,13 +121,13 @@ class SentenceAnalyzer:
             systems[bisect.bisect_right(starts, start) - 1].add(system)
         mentions_of: list[list[SentenceMention]] = [[] for _ in sentences]
         named = found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR] or found_terms[TermKind.NORMAL]
-        if named or (headings is not None and self.mentions.heading_statements):  # "HEART:" "Normal size."
+        if named or (headings is not None and self.mentions.heading_statements and any(headings)):  # "HEART:" "Normal."
             lower = lower_if_exact(text)
             bounds = [*char_starts, len(text)]
             mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower, headings)
             self.assertion.assign(mentions, found_terms, starts)
-            mentions = self.mentions.without_yielded(mentions)
             self.attributes.assign(mentions, text, bounds, lower, headings)
+            mentions = self.mentions.without_yielded(mentions)
             for mention in mentions:
                 index = mention.sentence_index
                 mentions_of[index].append(_sentence_mention(mention, char_starts[index]))
