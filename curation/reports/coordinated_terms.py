@@ -20,7 +20,6 @@ covers it and the evidence text shows the whole list.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable, Iterable
 
 from spacy.language import Language
@@ -29,11 +28,11 @@ from spacy.tokens import Doc
 CONJUNCTIONS = frozenset({"or", "and", "nor", "and/or"})
 PREPOSITIONS = frozenset({"of", "in", "within"})
 SEPARATORS = frozenset({",", *CONJUNCTIONS})
+LIST_WORDS = frozenset({*SEPARATORS, *PREPOSITIONS})  # what may stand between a shared head and its list
 # after a list's last item: the list is the subject of a new clause, not the places of the head before it
 CLAUSE_OPENERS = frozenset({"is", "are", "was", "were", "appear", "appears", "normal", "unremarkable", ":"})
-CONJUNCTION_WORD = re.compile(r"(?<![\w/])(?:and/or|and|or|nor)(?![\w/])")
 MAX_ITEMS = 6  # list items read beside the matched phrase
-LIST_REACH = 2 * MAX_ITEMS + 3  # tokens from a phrase to the conjunction of a list after it
+LIST_REACH = 3 + 2 * MAX_ITEMS  # tokens from a phrase to the conjunction of the list after it
 
 Words = Callable[[int], str]  # token index -> the lower-case word
 
@@ -60,11 +59,14 @@ class CoordinatedTerms:
         sentence_starts: list[int],
         token_starts: list[int] | None = None,
         lower: str | None = None,
+        list_words: dict[int, str] | None = None,
     ) -> list[tuple[str, int, int]]:
         """(label, start, end) of the list items beside each matched label phrase that form label phrases too.
 
         ``token_starts`` and ``lower`` (the text lower-cased, same offsets): the words next to each phrase are read
         from the text, not from spaCy tokens (most phrases stand in no list, and a Token costs more than a slice).
+        ``list_words``: token position -> the `LIST_WORDS` word there (the term matcher's matches), where known: a
+        phrase with none of them beside it is passed over without reading a word.
         """
         n_tokens = len(doc)
         if lower is not None and token_starts is not None:
@@ -72,25 +74,23 @@ class CoordinatedTerms:
 
             def word(i: int) -> str:
                 return lower[starts[i] : starts[i + 1] if i + 1 < n_tokens else text_end].rstrip()
-
-            conjunctions = [bisect.bisect_right(starts, m.start()) - 1 for m in CONJUNCTION_WORD.finditer(lower)]
         else:
 
             def word(i: int) -> str:
                 return doc[i].lower_
 
-            conjunctions = [i for i in range(n_tokens) if word(i) in CONJUNCTIONS]
+        if list_words is None:
+            list_words = {i: word(i) for i in range(n_tokens) if word(i) in LIST_WORDS}
+        conjunctions = sorted(i for i, w in list_words.items() if w in CONJUNCTIONS)
         if not conjunctions:  # every list closes with a conjunction
             return []
         found: list[tuple[str, int, int]] = []
         for _name, start, end in label_terms:
-            before = start >= 2 and end - start >= 2 and word(start - 1) in CONJUNCTIONS
-            # a list after the phrase closes with a conjunction within its few items
-            nearest = bisect.bisect_left(conjunctions, end)
+            before = start >= 2 and end - start >= 2 and list_words.get(start - 1) in CONJUNCTIONS
             after = (
-                nearest < len(conjunctions)
-                and conjunctions[nearest] <= end + LIST_REACH
-                and end + 1 < n_tokens
+                end + 1 < n_tokens
+                and end in list_words
+                and _closes_within(conjunctions, end, end + LIST_REACH)
                 and self._list_follows(word, end, n_tokens)
             )
             if not (before or after):
@@ -187,3 +187,9 @@ def _subject_of(word: Words, last_item: int, last_token: int) -> bool:
     (the spleen and kidneys are the subject of "are normal", not places of the lesion)."""
     following = last_item + 1
     return following < last_token and word(following) in CLAUSE_OPENERS
+
+
+def _closes_within(conjunctions: list[int], start: int, stop: int) -> bool:
+    """Whether a conjunction stands in (start, stop]: a list after a phrase closes with one within its few items."""
+    index = bisect.bisect_right(conjunctions, start)
+    return index < len(conjunctions) and conjunctions[index] <= stop

@@ -36,7 +36,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
-from curation.reports.coordinated_terms import CoordinatedTerms
+from curation.reports.coordinated_terms import LIST_WORDS, CoordinatedTerms
 from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LabelDef, LexiconError, OrganSystem, VetoScope
 from curation.reports.term_matcher import TermKind, TermMatcher
 
@@ -276,6 +276,8 @@ class LabelMentionRules:
             terms.add(TermKind.ANCHOR, word, [word])
         for word in sorted({w for words in self.required_words.values() for w in words}):
             terms.add(TermKind.REQUIRED, word, [word])
+        for word in sorted(LIST_WORDS):
+            terms.add(TermKind.LIST_WORD, word, [word])
         self.coordinated = CoordinatedTerms(nlp, synonyms)
         self.yielding = {name: label.yields_to for name, label in self.labels.items() if label.yields_to}
         # sub-heading -> whole sentence under it -> the labels it rules out ("HEART:" "Normal size.")
@@ -338,7 +340,11 @@ class LabelMentionRules:
         found: dict[str, list[tuple[int, int]]] = {}
         # synonyms, and the earlier items of a list they end ("liver, pancreas or kidney lesions")
         label_terms = found_terms[TermKind.LABEL]
-        label_terms = label_terms + self.coordinated.expand(doc, label_terms, sentence_starts, token_starts, lower)
+        list_words = {start: word for word, start, _end in found_terms[TermKind.LIST_WORD]}
+        if list_words:
+            label_terms = label_terms + self.coordinated.expand(
+                doc, label_terms, sentence_starts, token_starts, lower, list_words
+            )
         for name, start, end in label_terms:
             found.setdefault(name, []).append((start, end))
         stated_absent = {(name, start, end) for name, start, end in found_terms[TermKind.NORMAL]}
@@ -441,7 +447,7 @@ class LabelMentionRules:
         renal cyst, not also an uncharacterised lesion; "an indeterminate lesion in the right kidney and a simple cyst
         in the left kidney" keeps both; so does "an indeterminate left renal lesion (hemorrhagic cyst?)", where the
         lesion is positive and the cyst uncertain."""
-        if not self.yielding:
+        if not self.yielding or not any(m.label.name in self.yielding for m in mentions):
             return mentions
         later: dict[tuple[int, str, str], list[MentionRecord]] = {}  # (sentence, label, assertion) -> its mentions
         for mention in mentions:

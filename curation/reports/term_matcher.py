@@ -32,7 +32,8 @@ class TermKind:
     ORGAN_SYSTEM = 6  # payload: organ-system name
     REQUIRED = 7  # payload: the word (lower case) one of which a rule's token patterns need after the anchor
     NORMAL = 8  # payload: label name (a statement that the finding is absent: "heart size is normal")
-    COUNT = 9
+    LIST_WORD = 9  # payload: the word ("," "or" "of" ...) that may join a shared head to a list (coordinated_terms)
+    COUNT = 10
 
 
 class TermMatcher:
