@@ -49,6 +49,11 @@ CASES = [
         {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE", "renal_lesion": "NEGATIVE"},
     ),
     ("Multiple metastases in bone and liver.", {"liver_lesion": "POSITIVE"}),
+    # the conjunction right after the phrase
+    (
+        "Sclerosis of the aorta and the coronary arteries.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
+    ),
     # not lists: the words around the phrase are no list items of its head
     ("Right and left kidney cysts.", {"renal_cyst": "POSITIVE", "renal_lesion": "ABSENT"}),
     ("A lesion in the liver and a cyst in the kidney.", {"liver_lesion": "POSITIVE", "renal_lesion": "ABSENT"}),

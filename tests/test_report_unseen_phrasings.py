@@ -67,6 +67,18 @@ CASES = [
     ("Borderline enlarged precarinal lymph node measures 10 mm.", {"lymphadenopathy": "POSITIVE"}),
     ("Small pericardial effusion, probably postoperative.", {"pericardial_effusion": "POSITIVE"}),
     ("Coronary calcium: Agatston score 0.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
+    # probe12: the cause is hedged, the finding is there (and the cause after it uncertain)
+    (
+        "Mild mosaic attenuation in both lungs, possibly related to small airways disease.",
+        {"mosaic_attenuation_pattern": "POSITIVE"},
+    ),
+    (
+        "Opacity in the left lower lobe, possibly due to atelectasis.",
+        {"lung_opacity": "POSITIVE", "atelectasis": "UNCERTAIN"},
+    ),
+    ("Cardiac silhouette within normal limits.", {"cardiomegaly": "NEGATIVE"}),
+    ("Cardiac dimensions preserved.", {"cardiomegaly": "NEGATIVE"}),
+    ("Mediastinal lymph nodes not pathologically enlarged.", {"lymphadenopathy": "NEGATIVE"}),
     ("Coronary artery calcium score of zero.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
     ("Coronary artery calcium score 412.", {"coronary_artery_wall_calcification": "POSITIVE"}),
     ("Native coronaries: heavily calcified LAD and circumflex.", {"coronary_artery_wall_calcification": "POSITIVE"}),

@@ -190,6 +190,7 @@ def _subject_of(word: Words, last_item: int, last_token: int) -> bool:
 
 
 def _closes_within(conjunctions: list[int], start: int, stop: int) -> bool:
-    """Whether a conjunction stands in (start, stop]: a list after a phrase closes with one within its few items."""
-    index = bisect.bisect_right(conjunctions, start)
+    """Whether a conjunction stands in [start, stop]: a list after a phrase closes with one within its few items
+    ("sclerosis of the aorta and the coronary arteries": right at the phrase's end)."""
+    index = bisect.bisect_left(conjunctions, start)
     return index < len(conjunctions) and conjunctions[index] <= stop
