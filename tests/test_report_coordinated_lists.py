@@ -151,7 +151,7 @@ def test_list_mentions_span_the_list(analyzer: ReportAnalyzer) -> None:
 
 def test_coordinated_terms_on_their_own() -> None:
     nlp = blank_pipeline()
-    terms = CoordinatedTerms(nlp, [("renal_lesion", "kidney lesions"), ("liver_lesion", "liver lesions")])
+    terms = CoordinatedTerms([("renal_lesion", ["kidney", "lesions"]), ("liver_lesion", ["liver", "lesions"])])
     doc = nlp.make_doc("No focal liver, pancreas or kidney lesions.")
     assert terms.expand(doc, [("renal_lesion", 6, 8)], [0]) == [("liver_lesion", 2, 8)]
     assert terms.expand(doc, [("renal_lesion", 6, 8)], [5]) == []  # the list never crosses a sentence start

@@ -7,8 +7,7 @@ The list is read leftwards from the matched phrase: ``or``/``and``/``nor`` (an O
 before it, then single-word items separated by commas. The head may also come first: in "no lesions of the
 liver, spleen or kidneys" each later organ makes its phrase with the head ("spleen lesions", "kidney lesions").
 
-    >>> synonyms = [("renal_lesion", "kidney lesions"), ("liver_lesion", "liver lesions")]
-    >>> terms = CoordinatedTerms(nlp, synonyms)  # doctest: +SKIP
+    >>> terms = CoordinatedTerms([("renal_lesion", ["kidney", "lesions"]), ("liver_lesion", ["liver", "lesions"])])
     >>> doc = nlp.make_doc("No focal liver, pancreas or kidney lesions.")  # doctest: +SKIP
     >>> terms.expand(doc, [("renal_lesion", 6, 8)], [0])  # doctest: +SKIP
     [('liver_lesion', 2, 8)]
@@ -20,9 +19,8 @@ covers it and the evidence text shows the whole list.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
 CONJUNCTIONS = frozenset({"or", "and", "nor", "and/or"})
@@ -40,11 +38,11 @@ Words = Callable[[int], str]  # token index -> the lower-case word
 class CoordinatedTerms:
     """Two-or-more-word label synonyms split into (first word, the rest): the modifiers each head takes."""
 
-    def __init__(self, nlp: Language, synonyms: Iterable[tuple[str, str]]) -> None:
-        """``synonyms``: (label name, phrase) for every synonym spelling the phrase matcher knows."""
+    def __init__(self, synonyms: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """``synonyms``: (label name, lower-case words) for every synonym spelling the phrase matcher knows, as its
+        tokenizer split them."""
         self.labels_of: dict[tuple[str, ...], dict[str, list[str]]] = {}
-        for name, phrase in synonyms:
-            words = [token.lower_ for token in nlp.make_doc(phrase)]
+        for name, words in synonyms:
             if len(words) < 2 or not words[0].isalpha():
                 continue
             by_modifier = self.labels_of.setdefault(tuple(words[1:]), {})

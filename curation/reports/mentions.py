@@ -259,11 +259,11 @@ class LabelMentionRules:
         # ends the patterns of several labels ("lesion", "nodule") is one match per occurrence, not one per rule.
         self.anchor_rules: dict[str, list[str]] = {}  # lower-case word -> the rules that open with it
         self.required_words: dict[str, tuple[str, ...]] = {}  # rule -> its required words, where they are terms
-        synonyms: list[tuple[str, str]] = []
+        synonyms: list[tuple[str, list[str]]] = []  # (label, the lower-case words of a synonym spelling)
         for label in self.labels.values():
             variants = sorted({v for s in label.synonyms for v in phrase_variants(s)})
-            terms.add(TermKind.LABEL, label.name, variants)
-            synonyms.extend((label.name, variant) for variant in variants)
+            docs = terms.add(TermKind.LABEL, label.name, variants)
+            synonyms.extend((label.name, [token.lower_ for token in doc]) for doc in docs)
             if label.exclusions:
                 exclusions = sorted({v for s in label.exclusions for v in phrase_variants(s)})
                 terms.add(TermKind.EXCLUSION, label.name, exclusions)
@@ -278,7 +278,7 @@ class LabelMentionRules:
             terms.add(TermKind.REQUIRED, word, [word])
         for word in sorted(LIST_WORDS):
             terms.add(TermKind.LIST_WORD, word, [word])
-        self.coordinated = CoordinatedTerms(nlp, synonyms)
+        self.coordinated = CoordinatedTerms(synonyms)
         self.yielding = {name: label.yields_to for name, label in self.labels.items() if label.yields_to}
         # sub-heading -> whole sentence under it -> the labels it rules out ("HEART:" "Normal size.")
         self.heading_statements: dict[str, dict[str, list[str]]] = {}
@@ -563,7 +563,7 @@ class SentenceClauses:
         self.text, self.lower, self.bounds, self.headings = text, lower, bounds, headings
         self.naming_anatomy = naming_anatomy or set()  # sentences that name an organ-system term themselves
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
-        self._vetoed: dict[tuple[str, int, int], bool] = {}
+        self._vetoed: dict[tuple[object, ...], bool] = {}
         self._own_organ: dict[tuple[str, int], bool] = {}
 
     def edges(self, sentence: int) -> tuple[list[int], list[int]]:
@@ -635,8 +635,11 @@ class SentenceClauses:
         landmark = landmark_phrase.search(text, char_end, first + right) if landmark_phrase is not None else None
         if landmark is not None:
             right = landmark.start() - first  # what follows is the place beside the finding, not its organ
-        # a clause may be the whole sentence: same answer, unless the label's own anatomy may lift the veto
-        key = (name, first + left, first + right) if veto.own_anatomy is None else (name, first + left, -first - right)
+        # a clause may be the whole sentence: the same answer as `names_veto_word` (same key), unless the label's own
+        # anatomy may lift the veto (a key of its own)
+        key: tuple[object, ...] = (name, first + left, first + right)
+        if veto.own_anatomy is not None:
+            key = (*key, "own anatomy")
         found = self._vetoed.get(key)
         if found is None:
             clause = slice(first + left, first + right)

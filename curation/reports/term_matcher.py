@@ -44,14 +44,15 @@ class TermMatcher:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._meaning: dict[int, tuple[int, object]] = {}
 
-    def add(self, kind: int, payload: object, phrases: Iterable[str]) -> None:
-        """Phrases (matched on lower-case tokens) of a ``TermKind`` and what they stand for."""
+    def add(self, kind: int, payload: object, phrases: Iterable[str]) -> list[Doc]:
+        """Phrases (matched on lower-case tokens) of a ``TermKind`` and what they stand for; their tokenized docs."""
         docs = [self.nlp.make_doc(phrase) for phrase in phrases]
         if not docs:
-            return
+            return docs
         key = f"ctcurate-term-{kind}:{payload}"
         self.matcher.add(key, docs)
         self._meaning[self.nlp.vocab.strings[key]] = (kind, payload)
+        return docs
 
     def __call__(self, doc: Doc) -> list[list[tuple[object, int, int]]]:
         found: list[list[tuple[object, int, int]]] = [[] for _ in range(TermKind.COUNT)]
