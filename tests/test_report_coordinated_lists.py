@@ -11,18 +11,12 @@ import pytest
 from curation.reports.coordinated_terms import CoordinatedTerms
 from curation.reports.lexicon import LexiconError, load_labels
 from curation.reports.report_analyzer import ReportAnalyzer, blank_pipeline
+from tests.report_expectations import check_expected
 
 
 @pytest.fixture(scope="module")
 def analyzer() -> ReportAnalyzer:
     return ReportAnalyzer()
-
-
-def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    for mention in analyzer.analyze(text).mentions:
-        found.setdefault(mention.label, set()).add(mention.assertion)
-    return found
 
 
 CASES = [
@@ -131,12 +125,7 @@ CASES = [
 def test_lists_characterised_lesions_and_resolution(
     analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
 ) -> None:
-    found = assertions(analyzer, text)
-    for label, assertion in expected.items():
-        if assertion == "ABSENT":
-            assert label not in found, (text, found)
-        else:
-            assert found.get(label) == {assertion}, (text, label, found)
+    check_expected(analyzer, text, expected)
 
 
 def test_list_mentions_span_the_list(analyzer: ReportAnalyzer) -> None:

@@ -10,18 +10,12 @@ from __future__ import annotations
 import pytest
 
 from curation.reports.report_analyzer import ReportAnalyzer
+from tests.report_expectations import assertions, check_expected
 
 
 @pytest.fixture(scope="module")
 def analyzer() -> ReportAnalyzer:
     return ReportAnalyzer()
-
-
-def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    for mention in analyzer.analyze(text).mentions:
-        found.setdefault(mention.label, set()).add(mention.assertion)
-    return found
 
 
 CASES = [
@@ -173,12 +167,7 @@ CASES = [
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[text[:50] for text, _ in CASES])
 def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
-    found = assertions(analyzer, text)
-    for label, assertion in expected.items():
-        if assertion == "ABSENT":
-            assert label not in found, (text, found)
-        else:
-            assert found.get(label) == {assertion}, (text, label, found)
+    check_expected(analyzer, text, expected)
 
 
 @pytest.mark.parametrize(
@@ -278,12 +267,7 @@ def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: 
 def test_normal_statements_under_an_organ_heading(
     analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
 ) -> None:
-    found = assertions(analyzer, text)
-    for label, assertion in expected.items():
-        if assertion == "ABSENT":
-            assert label not in found, (text, found)
-        else:
-            assert found.get(label) == {assertion}, (text, label, found)
+    check_expected(analyzer, text, expected)
 
 
 def test_the_same_sentence_under_another_heading_is_analysed_again(analyzer: ReportAnalyzer) -> None:
