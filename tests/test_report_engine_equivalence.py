@@ -134,6 +134,9 @@ def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
             if token in ABBREVIATIONS or (token.isdigit() and not text[current : word.start()].strip()):
                 continue
         space = re.compile(r"\s+").match(text, match.end())
+        lone_query = match.group()[0] == "?" and (match.start() == 0 or text[match.start() - 1].isspace())
+        if lone_query and space is not None and space.end() < len(text) and text[space.end()].islower():
+            continue  # "consolidation, ? pneumonia": a query, not a sentence end
         if space is not None and space.end() < len(text):
             starts.add(space.end())
             bisect.insort(structural, space.end())
@@ -148,6 +151,7 @@ def test_sentence_starts_equal_the_plain_splitter(dev_reports: list[str]) -> Non
         *TRICKY,
         '1. Cardiomegaly.\n2. Small effusion!! Next? "Quoted" Approx. 3 cm. Dr. Who. Appr.\n\n- item\n* item',
         "•Emphysema •• Nodules a·b. Measurements.) Next.",
+        "Consolidation, ? pneumonia. Effusion? no. Nodule ?) in the lung ? Next. ?? maybe. ? x",
     ]
     for text in texts:
         for forced in ([], [0], [len(text) // 2]):

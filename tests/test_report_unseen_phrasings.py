@@ -162,6 +162,16 @@ CASES = [
     ("No dilatation of the excretory cavities.", {"hydronephrosis": "NEGATIVE", "cavitation": "ABSENT"}),
     # air in the bile ducts is no dilatation
     ("Pneumobilia after sphincterotomy.", {"biliary_dilatation": "ABSENT"}),
+    # a hedge after a comma qualifies what follows it, not the finding before
+    ("Small right pleural effusion, possibly loculated.", {"pleural_effusion": "POSITIVE"}),
+    ("Enlarged mediastinal lymph nodes, possibly reactive.", {"lymphadenopathy": "POSITIVE"}),
+    (
+        "Consolidation in the right lower lobe, probably pneumonia.",
+        {"consolidation": "POSITIVE", "pneumonia": "UNCERTAIN"},
+    ),
+    # "?" before a lower-case word is a query ("? pneumonia"), not the end of a sentence
+    ("Consolidation in the right lower lobe, ? pneumonia.", {"consolidation": "POSITIVE", "pneumonia": "UNCERTAIN"}),
+    ("Pleural effusion? Not seen on the prior study.", {"pleural_effusion": "UNCERTAIN"}),
 ]
 
 

@@ -88,6 +88,16 @@ def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) ->
     return token.isdigit() and not text[sentence_start : word.start()].strip()
 
 
+def _is_query_mark(text: str, end: int, next_start: int) -> bool:
+    """A lone "?" before a lower-case word asks about it ("consolidation, ? pneumonia"): no sentence end."""
+    return (
+        text[end] == "?"
+        and next_start < len(text)
+        and text[next_start].islower()
+        and (end == 0 or text[end - 1].isspace())
+    )
+
+
 def _bullet_starts(text: str) -> list[int]:
     """Bullets at the text start or after a space or another bullet ("• Emphysema", not "a·b")."""
     found = []
@@ -128,9 +138,9 @@ def sentence_starts(text: str, forced: Iterable[int] = ()) -> list[int]:
         end = match.start()
         position = bisect.bisect_right(structural, end) - 1
         current = structural[position] if position >= 0 else 0
-        if _is_abbreviation_or_list_number(text, end, current):
-            continue
         next_start = match.end()
+        if _is_abbreviation_or_list_number(text, end, current) or _is_query_mark(text, end, next_start):
+            continue
         if next_start < n_chars:
             starts.add(next_start)
             if not structural or next_start > structural[-1]:
