@@ -148,3 +148,15 @@ def test_landmark_phrases_are_data(tmp_path: Path) -> None:
     (without / "veto_scope.yaml").unlink()
     with pytest.raises(LexiconError, match=r"veto_scope\.yaml: lexicon file not found"):
         load_lexicon(without)
+
+
+def test_a_cue_phrase_written_twice_is_refused(tmp_path: Path) -> None:
+    """The engine keeps one cue per span of words: a second entry would silently replace the first."""
+    edited = tmp_path / "edited"
+    shutil.copytree(lexicons_dir(), edited)
+    cues = edited / "assertion_cues.yaml"
+    added = '  - {phrase: "No  Evidence of", category: UNCERTAIN, direction: forward}\n'
+    cues.write_text(cues.read_text().replace("\ncues:\n", "\ncues:\n" + added, 1))
+    refusal = r"assertion_cues\.yaml: cues\[\d+\] \(no evidence of\): repeats the phrase of cues\[0\]"
+    with pytest.raises(LexiconError, match=refusal):
+        load_lexicon(edited)

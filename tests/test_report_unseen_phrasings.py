@@ -172,6 +172,7 @@ CASES = [
     # "?" before a lower-case word is a query ("? pneumonia"), not the end of a sentence
     ("Consolidation in the right lower lobe, ? pneumonia.", {"consolidation": "POSITIVE", "pneumonia": "UNCERTAIN"}),
     ("Pleural effusion? Not seen on the prior study.", {"pleural_effusion": "UNCERTAIN"}),
+    ("Lymph nodes in the mediastinum up to 8 mm, not pathologically enlarged.", {"lymphadenopathy": "NEGATIVE"}),
 ]
 
 

@@ -5,7 +5,7 @@ its direction (forward: after it; backward: before it) up to a terminator ("but"
 or the sentence edge, optionally within ``max_scope`` tokens. When several cues reach a mention
 the nearest one wins; PSEUDO cues ("no change") win like any cue but assert nothing, which is how
 "no change in the nodule" stays positive. Longer cues hide the shorter ones they overlap ("no new"
-over "no"). Two cues with the same words: the later one in the lexicon counts.
+over "no"). A phrase is one cue (the lexicon loader refuses a repeat).
 
 "And" joins either the items of one list under one cue or two clauses. It ends a cue's scope where the clause on
 the cue's side already has its verb ("No effusion is seen in the right lung and a nodule is present"; "Atelectasis
@@ -93,7 +93,7 @@ class ContextAssertion:
         spans: dict[tuple[int, int], int] = {}
         for index, start, end in cue_matches:
             key = (start, end)
-            spans[key] = max(index, spans.get(key, -1))  # same words twice: the later cue of the lexicon
+            spans[key] = max(index, spans.get(key, -1))  # two cues' spelling variants may meet: the later cue
         by_sentence: dict[int, list[CueHit]] = {}
         # "is not excluded": "not excluded" (uncertain) beats "is not" (negated); the later words carry the meaning
         kept = longest_spans(list(spans), prefer_later=True) if len(spans) > 1 else list(spans)

@@ -272,6 +272,7 @@ def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, .
 def load_assertion(path: Path) -> AssertionLexicon:
     document = _read_yaml(path)
     cues = []
+    first_index: dict[str, int] = {}
     for index, entry in enumerate(_entries(document, "cues", path)):
         where = f"cues[{index}]"
         _require(isinstance(entry, dict), path, where, "must be a mapping")
@@ -282,6 +283,10 @@ def load_assertion(path: Path) -> AssertionLexicon:
         _require(direction in CUE_DIRECTIONS, path, where, f"direction must be one of {CUE_DIRECTIONS}")
         max_scope = entry.get("max_scope")
         _require(max_scope is None or (isinstance(max_scope, int) and max_scope > 0), path, where, "bad max_scope")
+        words = " ".join(phrase.lower().split())
+        earlier = first_index.setdefault(words, index)
+        # the engine keeps one cue per span of words: a second entry would silently replace the first
+        _require(earlier == index, path, where, f"repeats the phrase of cues[{earlier}]; a phrase is one cue")
         cues.append(AssertionCue(phrase.strip(), category, direction, max_scope))
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
     forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")
