@@ -173,6 +173,9 @@ CASES = [
     ("Consolidation in the right lower lobe, ? pneumonia.", {"consolidation": "POSITIVE", "pneumonia": "UNCERTAIN"}),
     ("Pleural effusion? Not seen on the prior study.", {"pleural_effusion": "UNCERTAIN"}),
     ("Lymph nodes in the mediastinum up to 8 mm, not pathologically enlarged.", {"lymphadenopathy": "NEGATIVE"}),
+    # fluid named by the space it fills
+    ("Free fluid in the left pleural cavity.", {"pleural_effusion": "POSITIVE"}),
+    ("No fluid or air in the pleural spaces.", {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"}),
 ]
 
 
