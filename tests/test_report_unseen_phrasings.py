@@ -176,6 +176,19 @@ CASES = [
     # fluid named by the space it fills
     ("Free fluid in the left pleural cavity.", {"pleural_effusion": "POSITIVE"}),
     ("No fluid or air in the pleural spaces.", {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"}),
+    # a general word ("atherosclerosis") does not borrow the organ word of another mention of its label
+    (
+        "Aortic atherosclerosis, no coronary calcification.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "NEGATIVE"},
+    ),
+    (
+        "Calcified atheroma in the aorta without coronary calcification.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "NEGATIVE"},
+    ),
+    (
+        "Coronary atherosclerosis with calcified plaque in the LAD.",
+        {"coronary_artery_wall_calcification": "POSITIVE"},
+    ),
 ]
 
 

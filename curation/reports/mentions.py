@@ -113,6 +113,10 @@ class WordStartRegex:
             )
         return self.regex.search(text, start, end) is not None
 
+    def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """(start, end) of every match in ``text[start:end]``."""
+        return [m.span() for m in self.regex.finditer(text, start, len(text) if end is None else end)]
+
 
 def shortest_substrings(words: Iterable[str]) -> tuple[str, ...]:
     """The words that hold none of the others: text holding none of them holds none of ``words``
@@ -420,8 +424,32 @@ class LabelMentionRules:
                 if stated_absent and (name, start, end) in stated_absent:
                     mention.assertion, mention.stated_absent = "NEGATIVE", True
                 mentions.append(mention)
+        if required_seen and len(mentions) > 1:
+            mentions = self._without_borrowed_requirement(mentions, text, bounds, clauses)
         mentions.sort(key=lambda m: (m.start, m.label.name))
         return mentions
+
+    def _without_borrowed_requirement(
+        self, mentions: list[MentionRecord], text: str, bounds: list[int], clauses: SentenceClauses
+    ) -> list[MentionRecord]:
+        """Less the mentions that hold none of their label's required words where every such word of the sentence is
+        another mention's own: in "aortic atherosclerosis, no coronary calcification" the atherosclerosis is not
+        coronary, "coronary" belongs to the negated calcification; "calcifications of the aorta and coronary arteries"
+        and "coronary atherosclerosis with calcified plaque in the LAD" keep theirs (a required word is free)."""
+        groups: dict[tuple[str, int], list[MentionRecord]] = {}
+        for mention in mentions:
+            if self.requires[mention.label.name] is not None:
+                groups.setdefault((mention.label.name, mention.sentence_index), []).append(mention)
+        dropped: set[int] = set()
+        for (name, sentence), group in groups.items():
+            requires = self.requires[name]
+            if len(group) < 2 or requires is None or clauses.heading_names(requires, sentence):
+                continue
+            words = requires.spans(text, bounds[sentence], bounds[sentence + 1])
+            holders = [m for m in group if any(m.char_start <= a and b <= m.char_end for a, b in words)]
+            if holders and all(any(m.char_start <= a and b <= m.char_end for m in holders) for a, b in words):
+                dropped.update(id(m) for m in group if m not in holders)
+        return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
     def _normal_under_headings(
         self, doc: Doc, text: str, bounds: list[int], sentence_starts: list[int], headings: list[str | None]
