@@ -35,7 +35,7 @@ def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
             {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE", "consolidation": "NEGATIVE"},
         ),
         ("No new nodules.", {"lung_nodule": "NEGATIVE"}),
-        ("Lungs clear without consolidation.", {"consolidation": "NEGATIVE"}),
+        ("Lungs clear without consolidation.", {"consolidation": "NEGATIVE", "lung_opacity": "NEGATIVE"}),
         ("Pleural effusion was not observed.", {"pleural_effusion": "NEGATIVE"}),
         ("Pneumonia is not excluded.", {"pneumonia": "UNCERTAIN"}),
         ("Findings suspicious for pneumonia.", {"pneumonia": "UNCERTAIN"}),

@@ -120,9 +120,18 @@ def test_section_headings_and_impression_cue_equal_the_full_text_expressions(dev
 def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
     """The splitter written plainly: every expression over the whole text, every abbreviation looked up."""
     starts = {m.end() for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*") for m in re.finditer(p, text)}
-    for pattern in (r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*", r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)"):
+    for pattern in (
+        r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*",
+        r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)",
+    ):
         starts.update(m.start() for m in re.finditer(pattern, text))
-    starts.update(m.start() for m in re.finditer(r"\"(?<=\s\")\s*(?=[A-Z])", text))
+    fields = re.finditer(r"(?m)^[ \t]*(?=[A-Za-z][\w ,/()'-]{0,40}:[ \t])", text)
+    starts.update(m.end() for m in fields)
+    for m in re.finditer(r"\"(?<=\s\")\s*(?=[A-Z])", text):
+        closing = text.find('"', m.end())
+        goes_on = re.match(r"[ \t]*[a-z,;]", text[closing + 1 :]) if closing >= 0 else None
+        if closing < 0 or closing - m.end() >= 40 or re.search(r"[.!?\n]", text[m.end() : closing]) or not goes_on:
+            starts.add(m.start())
     starts.update(forced)
     structural = sorted(starts)
     for match in re.finditer(r"[.!?]+[\"')\]]*(?=\s)", text):
@@ -152,6 +161,9 @@ def test_sentence_starts_equal_the_plain_splitter(dev_reports: list[str]) -> Non
         '1. Cardiomegaly.\n2. Small effusion!! Next? "Quoted" Approx. 3 cm. Dr. Who. Appr.\n\n- item\n* item',
         "•Emphysema •• Nodules a·b. Measurements.) Next.",
         "Consolidation, ? pneumonia. Effusion? no. Nodule ?) in the lung ? Next. ?? maybe. ? x",
+        'The 5 mm "RLL nodule" described above. Effusion. "Nodule. " Mass "Long item with no closing quote soon',
+        'air cysts "Sequelae changes in both lungs" Hernia "Hiatal hernia" Mosaic "Cyst", "Mass";',
+        "Primary tumour\n  Location: RLL\n  Satellite nodules, same lobe: none\nat 09:12 the\nN3: none\nno colon",
     ]
     for text in texts:
         for forced in ([], [0], [len(text) // 2]):

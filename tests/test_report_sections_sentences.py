@@ -70,6 +70,14 @@ def test_inline_capital_heading(splitter: SectionSplitter) -> None:
         ("1. Cardiomegaly.\n2. Small effusion.", ["1. Cardiomegaly.", "2. Small effusion."]),
         ("• Emphysema • Nodules in both lungs", ["• Emphysema", "• Nodules in both lungs"]),
         ("Density is 0.5 HU higher. Next.", ["Density is 0.5 HU higher.", "Next."]),
+        ("Opacity, ? pneumonia. Effusion? Yes.", ["Opacity, ? pneumonia.", "Effusion?", "Yes."]),
+        ("Patchy GGO in bilat. lower lobes. Next.", ["Patchy GGO in bilat. lower lobes.", "Next."]),
+        ('The 5 mm "RLL nodule" is a vessel. Next.', ['The 5 mm "RLL nodule" is a vessel.', "Next."]),
+        ('Cysts "Hiatal hernia" Mosaic pattern', ["Cysts", '"Hiatal hernia" Mosaic pattern']),
+        (
+            "Primary tumour\n  Location: RLL\n  Satellite nodules, same lobe: none\nN3: none",
+            ["Primary tumour", "Location: RLL", "Satellite nodules, same lobe: none", "N3: none"],
+        ),
     ],
 )
 def test_sentence_splitter_survives_radiology_text(text: str, expected: list[str]) -> None:

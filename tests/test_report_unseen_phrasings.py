@@ -189,6 +189,40 @@ CASES = [
         "Coronary atherosclerosis with calcified plaque in the LAD.",
         {"coronary_artery_wall_calcification": "POSITIVE"},
     ),
+    # probe13 (held out, then fixed): translated and template wording
+    ("Fluidothorax bilat., sin. > dx.", {"pleural_effusion": "POSITIVE"}),
+    ("Pleural sinuses are free.", {"pleural_effusion": "NEGATIVE"}),
+    ("No pleural effusion or thickening.", {"pleural_effusion": "NEGATIVE", "pleural_thickening": "NEGATIVE"}),
+    ("The pericardium is not thickened.", {"pericardial_thickening": "NEGATIVE"}),
+    ("Aorta nl caliber, no dissection.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("Aorta of regular calibre.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("Portal vein is patent, no filling defect.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    ("Arterial enhancing lesion with washout at segment VII, LI-RADS 5.", {"liver_lesion": "POSITIVE"}),
+    ("No SBO. No PTX.", {"bowel_obstruction": "NEGATIVE", "pneumothorax": "NEGATIVE"}),
+    ("CAC in LAD and RCA.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("Patchy GGO RUL and bilat. lower lobes, w/o consolidation.", {"consolidation": "NEGATIVE"}),
+    ("Lungs clear.", {"consolidation": "NEGATIVE", "lung_opacity": "NEGATIVE"}),
+    ("Osteodegenerative changes of the lumbar spine.", {"degenerative_spine_change": "POSITIVE"}),
+    (
+        "No lytic or sclerotic osseous lesion.",
+        {"osteolytic_lesion": "NEGATIVE", "osteoblastic_lesion": "NEGATIVE"},
+    ),
+    ("Bone-destructive changes are not detected.", {"osteolytic_lesion": "NEGATIVE"}),
+    ("Pericardial effusion (-).", {"pericardial_effusion": "NEGATIVE"}),
+    ("The aorta is not without calcified plaque.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("The coronary arteries are not free of calcification.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    (
+        "Few small lymph nodes at the mediastinum, maximum SAD 8 mm, which are not significant.",
+        {"lymphadenopathy": "NEGATIVE"},
+    ),
+    (
+        "Mass in the left upper lobe, suspicious for carcinoma, with distal atelectasis.",
+        {"lung_mass": "POSITIVE", "atelectasis": "POSITIVE"},
+    ),
+    (
+        "Primary tumour\n  Satellite nodules, same lobe: none\n  Contralateral nodules: none",
+        {"lung_nodule": "NEGATIVE"},
+    ),
 ]
 
 

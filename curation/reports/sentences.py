@@ -55,6 +55,7 @@ ABBREVIATIONS = frozenset(
         "sp",
         "s.p",
         "mt",
+        "bilat",
     ]
 )
 
@@ -65,9 +66,15 @@ BULLETS = "•·▪●◦"
 _SENTENCE_END = re.compile(r"[.!?][.!?]*[\"')\]]*\s+")
 _PERIOD_END = re.compile(r"\.[.!?]*[\"')\]]*\s+")
 _LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)")  # tried at line starts only
+# "  Location: RLL, superior segment": a line that opens with a field name and a colon (synoptic templates); tried at
+# line starts, the sentence starts at the match's end
+_FIELD_LINE = re.compile(r"[ \t]*(?=[A-Za-z][\w ,/()'-]{0,40}:[ \t])")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _LINE_AFTER_STOP = re.compile(r"[.:;!?][ \t]*\n\s*")
 _QUOTE_SEPARATOR = re.compile(r"\"(?<=\s\")\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
+_QUOTATION_BREAK = re.compile(r"[.!?\n]")
+_QUOTATION_GOES_ON = re.compile(r"[ \t]*[a-z,;]")
+QUOTATION_CHARS = 40  # a quoted name ('"RLL nodule"') closes within this many characters; CT-RATE items run longer
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*|\d+)$")
 # A word of more letters than the longest abbreviation is none (and not a list number): no need to look closer.
 _LONGER_THAN_ABBREVIATIONS = max(len(a) for a in ABBREVIATIONS) + 1
@@ -98,6 +105,17 @@ def _is_query_mark(text: str, end: int, next_start: int) -> bool:
     )
 
 
+def _opens_a_quotation(text: str, after: int) -> bool:
+    """Whether the quote before ``after`` opens a short quotation inside a sentence ('the 5 mm "RLL nodule" described
+    above'): its closing quote follows within ``QUOTATION_CHARS``, before any sentence end, and the sentence goes on
+    after it in lower case. A CT-RATE item between quotes is followed by the next item ('"Hiatal hernia" Mosaic')."""
+    closing = text.find('"', after, after + QUOTATION_CHARS)
+    if closing < 0 or _QUOTATION_BREAK.search(text, after, closing) is not None:
+        return False
+    going_on = _QUOTATION_GOES_ON.match(text, closing + 1)
+    return going_on is not None
+
+
 def _bullet_starts(text: str) -> list[int]:
     """Bullets at the text start or after a space or another bullet ("• Emphysema", not "a·b")."""
     found = []
@@ -111,13 +129,17 @@ def _bullet_starts(text: str) -> list[int]:
 
 
 def _line_structure_starts(text: str) -> set[int]:
-    """Starts after blank lines and line breaks after a stop, and of list items at a line start."""
+    """Starts after blank lines and line breaks after a stop, and of list items and "field:" lines at a line start."""
     starts = {m.end() for pattern in (_BLANK_LINE, _LINE_AFTER_STOP) for m in pattern.finditer(text)}
     position = -1
     while True:
         match = _LIST_ITEM.match(text, position + 1)
         if match is not None:
             starts.add(match.start())
+        else:
+            field = _FIELD_LINE.match(text, position + 1)
+            if field is not None:
+                starts.add(field.end())
         position = text.find("\n", position + 1)
         if position < 0:
             return starts
@@ -129,7 +151,7 @@ def sentence_starts(text: str, forced: Iterable[int] = ()) -> list[int]:
     if not text.isascii():
         starts.update(_bullet_starts(text))
     if '"' in text:
-        starts.update(m.start() for m in _QUOTE_SEPARATOR.finditer(text))
+        starts.update(m.start() for m in _QUOTE_SEPARATOR.finditer(text) if not _opens_a_quotation(text, m.end()))
     starts.update(forced)
     structural = sorted(starts)
     ends = _PERIOD_END if "!" not in text and "?" not in text else _SENTENCE_END
