@@ -143,7 +143,7 @@ def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
             joined_bounds = [*char_starts, len(joined)]
             mentions = engine.mentions.find(doc, joined, found, starts, joined_bounds, token_starts, lower)
             t = tick("mentions", t)
-            engine.assertion.assign(mentions, found, starts)
+            engine.assertion.assign(mentions, found, starts, doc)
             t = tick("assertion", t)
             engine.attributes.assign(mentions, joined, joined_bounds, lower)
             tick("attributes", t)

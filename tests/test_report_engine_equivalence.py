@@ -119,7 +119,11 @@ def test_section_headings_and_impression_cue_equal_the_full_text_expressions(dev
 
 def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
     """The splitter written plainly: every expression over the whole text, every abbreviation looked up."""
-    starts = {m.end() for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*") for m in re.finditer(p, text)}
+    starts = {
+        m.end()
+        for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*", r"\n[ \t]*(?=[A-Z][a-z])")
+        for m in re.finditer(p, text)
+    }
     for pattern in (
         r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*",
         r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)",

@@ -223,6 +223,24 @@ CASES = [
         "Primary tumour\n  Satellite nodules, same lobe: none\n  Contralateral nodules: none",
         {"lung_nodule": "NEGATIVE"},
     ),
+    # probe14 (held out, then fixed): chest CT of other hospitals
+    (
+        "Lungs mild biapical scarring otherwise clear no nodule or mass\nNo effusion no ptx\nHeart mildly enlarged",
+        {"cardiomegaly": "POSITIVE", "pleural_effusion": "NEGATIVE"},
+    ),
+    ("Mosaic attenuation lower lobes ? small airways disease.", {"mosaic_attenuation_pattern": "POSITIVE"}),
+    ("Interstitial thickening (lymphangitis?), pleural effusion.", {"pleural_effusion": "POSITIVE"}),
+    ("Consolidation ?infection.", {"consolidation": "POSITIVE"}),
+    ("Calcified lymph nodes in right paratracheal and hilar regions, not enlarged.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Mediastinal lymph nodes up to 12 mm, heart not enlarged.", {"lymphadenopathy": "POSITIVE"}),
+    ("Mediastinum: No LN enlargement.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Heart and great vessels appear normal.", {"cardiomegaly": "NEGATIVE"}),
+    ("Heart size is at upper limit of normal.", {"cardiomegaly": "NEGATIVE"}),
+    ("Dilated right ventricle and right atrium; enlarged cardiac size.", {"cardiomegaly": "POSITIVE"}),
+    ("No support devices.", {"medical_material": "NEGATIVE"}),
+    ("Post-obstructive collapse-consolidation of the anterior segment.", {"atelectasis": "POSITIVE"}),
+    ("Mild degenerative change of T-spine.", {"degenerative_spine_change": "POSITIVE"}),
+    ("Interval resolution of previously seen bilateral GGOs and consolidations.", {"consolidation": "HISTORICAL"}),
 ]
 
 

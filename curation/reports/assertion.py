@@ -23,12 +23,16 @@ only, "No effusion, pneumothorax, and consolidation" all three (see ``ClauseJoin
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 from typing import Any, NamedTuple
+
+from spacy.tokens import Doc
 
 from curation.reports.lexicon import AssertionCue, AssertionLexicon
 from curation.reports.mentions import MentionRecord, longest_spans
 from curation.reports.term_matcher import TermKind, TermMatcher
 
+QUERY_MARK = "?"
 ASSERTION_OF_CATEGORY = {"NEGATED": "NEGATIVE", "UNCERTAIN": "UNCERTAIN", "HISTORICAL": "HISTORICAL"}
 
 # The words the "and" rule reads, registered as forward terminators with payloads of their own so the ``TermMatcher``
@@ -51,6 +55,13 @@ class ContextAssertion:
 
     def __init__(self, lexicon: AssertionLexicon, terms: TermMatcher) -> None:
         self.cues = lexicon.cues
+        # "?" governs the word it is written against: "effusion?" (backward), "?infection", "opacity, ? pneumonia"
+        # (forward); see `_query_hit`
+        self.query_cues = {
+            index: (replace(cue, direction="backward"), replace(cue, direction="forward"))
+            for index, cue in enumerate(lexicon.cues)
+            if cue.phrase == QUERY_MARK and cue.direction == "bidirectional"
+        }
         for index, cue in enumerate(lexicon.cues):
             terms.add(TermKind.CUE, index, [cue.phrase])
         terms.add(TermKind.TERMINATOR, None, lexicon.terminators)
@@ -62,12 +73,24 @@ class ContextAssertion:
         terms.add(TermKind.FORWARD_TERMINATOR, _RELATIVE, lexicon.relative_words)
 
     def assign(
-        self, mentions: list[MentionRecord], found_terms: list[list[tuple[Any, int, int]]], sentence_starts: list[int]
+        self,
+        mentions: list[MentionRecord],
+        found_terms: list[list[tuple[Any, int, int]]],
+        sentence_starts: list[int],
+        doc: Doc | None = None,
     ) -> None:
+        """``doc``: the tokens the terms were found in; with it, a "?" takes the direction of the word it is written
+        against."""
         cue_matches = found_terms[TermKind.CUE]
         if not mentions or not cue_matches:
             return  # every mention stays POSITIVE
-        by_sentence = self.cue_hits_by_sentence(cue_matches, sentence_starts)
+        by_sentence = self.cue_hits_by_sentence(cue_matches, sentence_starts, doc)
+        statements = [(m.start, m.end) for m in mentions if m.stated_absent]
+        if statements:  # a normal statement's own words speak of its organ only: "nodes up to 12 mm, heart not enlarged"
+            by_sentence = {
+                sentence: [h for h in hits if not any(s <= h.start and h.end <= e for s, e in statements)]
+                for sentence, hits in by_sentence.items()
+            }
         terminators = sorted(t for _p, start, end in found_terms[TermKind.TERMINATOR] for t in range(start, end))
         plain_forward: list[int] = []
         words: dict[object, list[int]] = {}
@@ -86,7 +109,7 @@ class ContextAssertion:
             mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators, joints)
 
     def cue_hits_by_sentence(
-        self, cue_matches: list[tuple[Any, int, int]], sentence_starts: list[int]
+        self, cue_matches: list[tuple[Any, int, int]], sentence_starts: list[int], doc: Doc | None = None
     ) -> dict[int, list[CueHit]]:
         """Cue hits (longer cues hiding the shorter ones they overlap) grouped by the sentence they start in; a cue
         that runs on into the next sentence governs nothing (it still hides the cues it overlaps)."""
@@ -102,8 +125,24 @@ class ContextAssertion:
             sentence = bisect.bisect_right(sentence_starts, span[0]) - 1
             if sentence + 1 < n_sentences and span[1] > sentence_starts[sentence + 1]:
                 continue
-            by_sentence.setdefault(sentence, []).append(CueHit(self.cues[spans[span]], span[0], span[1]))
+            index = spans[span]
+            cue = self.cues[index] if doc is None or index not in self.query_cues else self._query_cue(index, span, doc)
+            by_sentence.setdefault(sentence, []).append(CueHit(cue, span[0], span[1]))
         return by_sentence
+
+    def _query_cue(self, index: int, span: tuple[int, int], doc: Doc) -> AssertionCue:
+        """The "?" cue turned to the word it is written against: "effusion?" asks about the word before it,
+        "?infection" and "? pneumonia" (a space before, a lower-case word after) about the word after it; anything
+        else keeps both directions."""
+        start, end = span
+        backward, forward = self.query_cues[index]
+        word_after = end < len(doc) and doc[end].is_alpha
+        spaced_before = start == 0 or bool(doc[start - 1].whitespace_)
+        if word_after and (not doc[start].whitespace_ or (doc[end].is_lower and spaced_before)):
+            return forward
+        if start > 0 and not doc[start - 1].whitespace_:
+            return backward
+        return self.cues[index]
 
 
 class ClauseJoints:

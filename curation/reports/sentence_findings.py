@@ -125,7 +125,7 @@ class SentenceAnalyzer:
             lower = lower_if_exact(text)
             bounds = [*char_starts, len(text)]
             mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower, headings)
-            self.assertion.assign(mentions, found_terms, starts)
+            self.assertion.assign(mentions, found_terms, starts, doc)
             self.attributes.assign(mentions, text, bounds, lower, headings)
             mentions = self.mentions.without_yielded(mentions)
             for mention in mentions:

@@ -71,6 +71,10 @@ _LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)")  # tr
 _FIELD_LINE = re.compile(r"[ \t]*(?=[A-Za-z][\w ,/()'-]{0,40}:[ \t])")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _LINE_AFTER_STOP = re.compile(r"[.:;!?][ \t]*\n\s*")
+# Telegraphic reports put one finding on a line with no full stop ("No effusion no ptx\nHeart mildly enlarged"): a line
+# that opens with a capitalised word starts a sentence. A wrapped sentence goes on in lower case or with an acronym
+# ("...in the\nLAD"), which this leaves alone.
+_LINE_BEFORE_WORD = re.compile(r"\n[ \t]*(?=[A-Z][a-z])")
 _QUOTE_SEPARATOR = re.compile(r"\"(?<=\s\")\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
 _QUOTATION_BREAK = re.compile(r"[.!?\n]")
 _QUOTATION_GOES_ON = re.compile(r"[ \t]*[a-z,;]")
@@ -129,8 +133,9 @@ def _bullet_starts(text: str) -> list[int]:
 
 
 def _line_structure_starts(text: str) -> set[int]:
-    """Starts after blank lines and line breaks after a stop, and of list items and "field:" lines at a line start."""
-    starts = {m.end() for pattern in (_BLANK_LINE, _LINE_AFTER_STOP) for m in pattern.finditer(text)}
+    """Starts after blank lines, line breaks after a stop and before a capitalised word, and of list items and
+    "field:" lines at a line start."""
+    starts = {m.end() for pattern in (_BLANK_LINE, _LINE_AFTER_STOP, _LINE_BEFORE_WORD) for m in pattern.finditer(text)}
     position = -1
     while True:
         match = _LIST_ITEM.match(text, position + 1)
