@@ -165,3 +165,18 @@ def test_a_hard_wrapped_report_is_read_as_if_single_spaced(analyzer: ReportAnaly
     ]
     assert all(text[m.char_start : m.char_end] == m.mention_text for m in analysis.mentions)
     assert analysis.sentences[0].text == "Small left pleural\neffusion measuring 3.2 x\n2.1 cm."
+
+
+def test_an_addendum_has_the_last_word_on_the_labels_it_mentions(analyzer: ReportAnalyzer) -> None:
+    text = (
+        "FINDINGS:\nMild right hydronephrosis. No pneumothorax. Small left pleural effusion.\n"
+        "IMPRESSION: Right hydronephrosis.\n\n"
+        "ADDENDUM (next day):\nThe right renal pelvis is extrarenal; there is no hydronephrosis. "
+        "A trace right pneumothorax is present, not appreciated on initial review."
+    )
+    analysis = analyzer.analyze(text)
+    assert analysis.sections == ["findings", "impression", "addendum"]
+    statuses = {row.label: row.status for row in analysis.study_labels()}
+    assert statuses["hydronephrosis"] == "negative"
+    assert statuses["pneumothorax"] == "positive"
+    assert statuses["pleural_effusion"] == "positive"  # not in the addendum: the findings stand

@@ -86,7 +86,8 @@ class ContextAssertion:
             return  # every mention stays POSITIVE
         by_sentence = self.cue_hits_by_sentence(cue_matches, sentence_starts, doc)
         statements = [(m.start, m.end) for m in mentions if m.stated_absent]
-        if statements:  # a normal statement's own words speak of its organ only: "nodes up to 12 mm, heart not enlarged"
+        if statements:
+            # a normal statement's own words speak of its organ only: "nodes up to 12 mm, heart not enlarged"
             by_sentence = {
                 sentence: [h for h in hits if not any(s <= h.start and h.end <= e for s, e in statements)]
                 for sentence, hits in by_sentence.items()

@@ -33,7 +33,7 @@ from curation.resources import lexicons_dir
 
 # Organ systems that are no anatomy: their findings (a stent, a clip, an FDG-avid focus) may be anywhere.
 NON_ANATOMICAL_SYSTEMS = frozenset({"devices_postoperative", "pet_uptake"})
-SECTION_NAMES = ("findings", "impression", "technique", "comparison", "clinical_information", "other")
+SECTION_NAMES = ("findings", "impression", "technique", "comparison", "clinical_information", "addendum", "other")
 ASSERTION_CATEGORIES = ("NEGATED", "UNCERTAIN", "HISTORICAL", "PSEUDO")
 CUE_DIRECTIONS = ("forward", "backward", "bidirectional")
 LABEL_ATTRIBUTES = ("size", "laterality", "location", "count", "change", "severity", "suv_max", "deauville")

@@ -46,6 +46,7 @@ STATUS_OF_ASSERTION = {
 _STATUS_RANK = {"positive": 2, "uncertain": 1, "negative": 0}
 # Sections that speak of the request or the procedure, not of what this scan shows.
 NOT_OBSERVED_SECTIONS = frozenset({"clinical_information", "technique", "comparison"})
+ADDENDUM_SECTION = "addendum"
 _BULLETS = tuple(BULLETS)
 
 
@@ -103,12 +104,18 @@ class ReportAnalysis:
         HISTORICAL mentions ("effusion has resolved") count as negative: absent on this scan. Mentions in
         the clinical information, technique and comparison sections are not observations of this scan
         ("INDICATION: pleural effusion on chest x-ray"): they stay in ``mentions`` but set no status.
-        Labels never mentioned are absent (not mentioned is not negative).
+        Labels never mentioned are absent (not mentioned is not negative). An addendum corrects the report: a label
+        it mentions takes its status from the addendum's mentions alone ("the 5 mm nodule described above is a
+        vessel; there is no pulmonary nodule").
         """
         by_label: dict[str, list[Mention]] = {}
         for mention in self.mentions:
             if mention.section not in NOT_OBSERVED_SECTIONS:
                 by_label.setdefault(mention.label, []).append(mention)
+        for label, mentions in by_label.items():
+            corrected = [m for m in mentions if m.section == ADDENDUM_SECTION]
+            if corrected and len(corrected) < len(mentions):
+                by_label[label] = corrected
         rows = []
         for label, mentions in sorted(by_label.items()):
             status = max((STATUS_OF_ASSERTION[m.assertion] for m in mentions), key=_STATUS_RANK.__getitem__)

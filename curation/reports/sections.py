@@ -126,9 +126,11 @@ class SectionSplitter:
         self._by_heading: dict[str, SectionHeading] = {h.heading.upper(): h for h in lexicon.headings}
         names = _alternation([h.heading for h in lexicon.headings])
         list_marker = r"(?:[-*•]|\d{1,2}[.)])?[ \t]*"
-        # At a line start, any letter case, with a colon ("Lungs: ..."), or alone on its line in capitals.
+        # At a line start, any letter case, with a colon ("Lungs: ...", "ADDENDUM (next day):"), or alone on its line
+        # in capitals.
+        qualifier = r"(?:[ \t]*\([^()\n]{0,40}\))?"
         self._line_heading = re.compile(
-            rf"(?im)^[ \t]*{list_marker}(?P<h>{names})[ \t]*:[ \t]*|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
+            rf"(?im)^[ \t]*{list_marker}(?P<h>{names}){qualifier}[ \t]*:[ \t]*|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
         )
         # Mid-line, only in capitals with a colon, after a sentence end ("... normal. IMPRESSION: ...").
         inline = rf"[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*"
