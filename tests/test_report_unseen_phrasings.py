@@ -340,6 +340,10 @@ def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: 
         ("FINDINGS:\nHEART: Mild cardiomegaly. Normal.", {"cardiomegaly": "POSITIVE"}),
         ("FINDINGS:\nPULMONARY ARTERIES/AORTA: Normal caliber.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
         ("Heart contour size is natural.", {"cardiomegaly": "NEGATIVE"}),  # translated: natural for normal
+        # a device inventory under its own heading
+        ("FINDINGS:\nLines/tubes: None.\nLungs: Clear.", {"medical_material": "NEGATIVE"}),
+        ("FINDINGS:\nSUPPORT DEVICES: None seen.", {"medical_material": "NEGATIVE"}),
+        ("FINDINGS:\nLINES/TUBES: Right IJ catheter tip in the SVC.", {"medical_material": "POSITIVE"}),
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,
 )
