@@ -95,7 +95,7 @@ def test_ground_glass_is_a_ct_rate_lung_opacity(analyzer: ReportAnalyzer) -> Non
         ("Findings consistent with pneumonia in the right lower lobe.", {"pneumonia"}),
         ("Pneumonic infiltration in the left lower lobe.", {"pneumonia"}),
         ("Patchy ground-glass opacities, likely viral pneumonia.", {"lung_opacity", "pneumonia"}),
-        ("Bronchopneumonic infiltration in the posterior basal segment.", {"tree_in_bud"}),
+        ("Bronchopneumonic infiltration in the posterior basal segment.", {"pneumonia", "tree_in_bud"}),
         ("Honeycombing in a usual interstitial pneumonia pattern.", {"interstitial_lung_disease"}),
         # a pleuroparenchymal density is a pleuroparenchymal scar, with or without the word sequela
         ("Pleuroparenchymal density increases at both lung apices.", {"pulmonary_fibrotic_sequela"}),

@@ -241,6 +241,30 @@ CASES = [
     ("Post-obstructive collapse-consolidation of the anterior segment.", {"atelectasis": "POSITIVE"}),
     ("Mild degenerative change of T-spine.", {"degenerative_spine_change": "POSITIVE"}),
     ("Interval resolution of previously seen bilateral GGOs and consolidations.", {"consolidation": "HISTORICAL"}),
+    # probe16 (held out, then fixed): CT-RATE-style translations and the English of other countries
+    ("Thoracic aorta diameter is normal.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("Pericardial effusion-thickening was not observed.", {"pericardial_thickening": "NEGATIVE"}),
+    ("Pleural effusion-thickening was not observed.", {"pleural_thickening": "NEGATIVE"}),
+    ("Mediastinal main vascular structures, heart contour, size are natural.", {"cardiomegaly": "NEGATIVE"}),
+    ("Bilateral adrenal glands are normal.", {"adrenal_nodule": "NEGATIVE"}),
+    ("Degenerative changes were observed in the thoracic spine.", {"degenerative_spine_change": "POSITIVE"}),
+    ("Bony thorax: degenerative changes in dorsal spine.", {"degenerative_spine_change": "POSITIVE"}),
+    ("No stones were observed in the gallbladder.", {"cholelithiasis": "NEGATIVE"}),
+    ("Gallbladder without calculi.", {"cholelithiasis": "NEGATIVE"}),
+    ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
+    ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
+    ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),
+    ("Bone: without suspect lytic or condensing lesions.", {"osteoblastic_lesion": "NEGATIVE"}),
+    ("No lytic/sclerotic lesion.", {"osteolytic_lesion": "NEGATIVE", "osteoblastic_lesion": "NEGATIVE"}),
+    ("A drainage tube is defined in the left pleural cavity.", {"chest_tube": "POSITIVE"}),
+    ("Free pleural spaces. Average-sized heart.", {"pleural_effusion": "NEGATIVE", "cardiomegaly": "NEGATIVE"}),
+    ("Few small mediastinal LNs are seen, largest 8 mm in short axis.", {"lymphadenopathy": "POSITIVE"}),
+    ("Underlying left lower lobe shows passive collapse.", {"atelectasis": "POSITIVE"}),
+    ("Bronchopneumonia in both lungs.", {"pneumonia": "POSITIVE", "tree_in_bud": "POSITIVE"}),
+    (
+        "Mild interlobular septal thickening in the basal segments of both lower lobes is questionable.",
+        {"interlobular_septal_thickening": "UNCERTAIN"},
+    ),
 ]
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Doc
 
-CONJUNCTIONS = frozenset({"or", "and", "nor", "and/or"})
+CONJUNCTIONS = frozenset({"or", "and", "nor", "and/or", "/"})  # "no lytic/sclerotic lesion"
 PREPOSITIONS = frozenset({"of", "in", "within"})
 SEPARATORS = frozenset({",", *CONJUNCTIONS})
 LIST_WORDS = frozenset({*SEPARATORS, *PREPOSITIONS})  # what may stand between a shared head and its list
