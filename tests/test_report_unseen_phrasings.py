@@ -114,8 +114,8 @@ CASES = [
     ("Diffuse osseous sclerotic metastases.", {"osteoblastic_lesion": "POSITIVE"}),
     ("Lytic osseous metastases.", {"osteolytic_lesion": "POSITIVE"}),
     ("Heterogeneous lung attenuation with geographic areas of lucency.", {"mosaic_attenuation_pattern": "POSITIVE"}),
-    # a gap in a token pattern never swallows a negation
-    ("The gallbladder is unremarkable with no calculi.", {"cholelithiasis": "ABSENT"}),
+    # a gap in a token pattern never swallows a negation; the negation reaches the stone named after it
+    ("The gallbladder is unremarkable with no calculi.", {"cholelithiasis": "NEGATIVE"}),
     ("A lesion is not seen in the pancreas.", {"pancreatic_lesion": "ABSENT"}),
     # translated reports
     ("Aortic sclerosis.", {"arterial_wall_calcification": "POSITIVE"}),
@@ -251,6 +251,14 @@ CASES = [
     ("Bony thorax: degenerative changes in dorsal spine.", {"degenerative_spine_change": "POSITIVE"}),
     ("No stones were observed in the gallbladder.", {"cholelithiasis": "NEGATIVE"}),
     ("Gallbladder without calculi.", {"cholelithiasis": "NEGATIVE"}),
+    # a stone the sentence or its heading places in the gallbladder
+    ("FINDINGS:\nGB: stones.\nNo cholecystitis.", {"cholelithiasis": "POSITIVE"}),
+    ("The gallbladder is distended and contains multiple layering calculi.", {"cholelithiasis": "POSITIVE"}),
+    ("Gallbladder with lithiasis, without signs of cholecystitis.", {"cholelithiasis": "POSITIVE"}),
+    ("Acute calculous cholecystitis.", {"cholelithiasis": "POSITIVE", "cholecystitis": "POSITIVE"}),
+    ("FINDINGS:\nGallbladder: normal; no stones.", {"cholelithiasis": "NEGATIVE"}),
+    ("The kidneys are normal with no hydronephrosis or calculi.", {"cholelithiasis": "ABSENT"}),
+    ("Chemoport in situ via the right IJV.", {"central_line": "POSITIVE", "medical_material": "POSITIVE"}),
     ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
     ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
     ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),
