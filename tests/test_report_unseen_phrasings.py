@@ -372,6 +372,23 @@ def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: 
         ("FINDINGS:\nHEART: Mild cardiomegaly. Normal.", {"cardiomegaly": "POSITIVE"}),
         ("FINDINGS:\nPULMONARY ARTERIES/AORTA: Normal caliber.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
         ("Heart contour size is natural.", {"cardiomegaly": "NEGATIVE"}),  # translated: natural for normal
+        # the statement as the sentence's first clause
+        (
+            "FINDINGS:\nSPLEEN: Normal size, no focal lesion.",
+            {"splenomegaly": "NEGATIVE", "splenic_lesion": "NEGATIVE"},
+        ),
+        (
+            "FINDINGS:\nHEART: Normal size, small pericardial effusion.",
+            {"cardiomegaly": "NEGATIVE", "pericardial_effusion": "POSITIVE"},
+        ),
+        ("FINDINGS:\nBLADDER: Unremarkable.", {"bladder_wall_thickening": "NEGATIVE"}),
+        # a finding the heading places in its organ
+        (
+            "FINDINGS:\nPANCREAS: Atrophic. No ductal dilatation.",
+            {"pancreatic_atrophy": "POSITIVE", "pancreatic_duct_dilatation": "NEGATIVE"},
+        ),
+        ("FINDINGS:\nHEPATOBILIARY: No biliary ductal dilatation.", {"pancreatic_duct_dilatation": "ABSENT"}),
+        ("Splenic vein, SMV and portal vein are patent.", {"portal_vein_thrombosis": "NEGATIVE"}),
         # a device inventory under its own heading
         ("FINDINGS:\nLines/tubes: None.\nLungs: Clear.", {"medical_material": "NEGATIVE"}),
         ("FINDINGS:\nSUPPORT DEVICES: None seen.", {"medical_material": "NEGATIVE"}),

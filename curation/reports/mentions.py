@@ -63,6 +63,9 @@ def continued_heading(heading: str) -> str:
     return f"{heading} (continued)"
 
 
+CLAUSE_ENDS = frozenset({",", ";"})  # where the first clause of a sentence under a heading ends
+
+
 def _plain(phrase: str) -> str:
     """Lower case, single spaces, no colon or full stop at either end: how headings and whole sentences compare."""
     return " ".join(phrase.lower().split()).strip(" :.;")
@@ -460,10 +463,17 @@ class LabelMentionRules:
         found = set()
         for index, heading in enumerate(headings):
             statements = self.heading_statements.get(_plain(heading)) if heading else None  # continued: not found
-            names = statements.get(_plain(text[bounds[index] : bounds[index + 1]])) if statements else None
+            if not statements:
+                continue
+            start = sentence_starts[index]
+            end = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(doc)
+            names = statements.get(_plain(text[bounds[index] : bounds[index + 1]]))
+            if not names:  # the statement as the sentence's first clause: "SPLEEN: Normal size, no focal lesion."
+                comma = next((i for i in range(start, end) if doc[i].text in CLAUSE_ENDS), None)
+                if comma is None or comma == start:
+                    continue
+                names, end = statements.get(_plain(text[bounds[index] : doc[comma].idx])), comma
             if names:
-                start = sentence_starts[index]
-                end = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(doc)
                 while end > start + 1 and doc[end - 1].is_punct:  # the sentence's full stop is not its statement
                     end -= 1
                 found.update((name, start, end) for name in names)
