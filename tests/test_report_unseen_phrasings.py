@@ -259,6 +259,19 @@ CASES = [
     ("FINDINGS:\nGallbladder: normal; no stones.", {"cholelithiasis": "NEGATIVE"}),
     ("The kidneys are normal with no hydronephrosis or calculi.", {"cholelithiasis": "ABSENT"}),
     ("Chemoport in situ via the right IJV.", {"central_line": "POSITIVE", "medical_material": "POSITIVE"}),
+    # probe15 (held out, then fixed): US abdomen/pelvis templates, CTPA, trauma
+    ("EXAM: CTA CHEST PE PROTOCOL\nFINDINGS: No central, lobar or segmental PE.", {"pulmonary_embolism": "NEGATIVE"}),
+    ("Small subsegmental PE not entirely excluded.", {"pulmonary_embolism": "UNCERTAIN"}),
+    # "SMA" (the artery) is a whole word, not the stem of "small"
+    ("Small pulmonary embolus in the right lower lobe.", {"pulmonary_embolism": "POSITIVE"}),
+    ("Thoracic aorta intact, no dissection.", {"aortic_dissection": "NEGATIVE"}),
+    ("Status post axillary lymph node dissection.", {"aortic_dissection": "ABSENT"}),
+    ("Postsurgical changes of right upper lobectomy with staple line at the hilum.", {"medical_material": "POSITIVE"}),
+    (
+        "FINDINGS:\nGI TRACT/BOWEL: Wall thickening of the second portion of the duodenum.",
+        {"bowel_wall_thickening": "POSITIVE"},
+    ),
+    ("FINDINGS:\nKIDNEYS/URETERS: No hydronephrosis.\nBLADDER: Unremarkable.", {"bladder_wall_thickening": "NEGATIVE"}),
     ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
     ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
     ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),

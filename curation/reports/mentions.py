@@ -151,8 +151,9 @@ def _word_regex(phrases: Iterable[str]) -> WordStartRegex | None:
 
 class VetoWords:
     """The ``vetoed_by`` words of a label: a single word matches at a word start, as a stem ("kidney" in
-    "kidneys", "bronch" in "bronchial"); a phrase of several words matches whole, with its plural and hyphen
-    spellings ("on the pleura" vetoes "a nodule on the pleura", not "nodules on the pleural base").
+    "kidneys", "bronch" in "bronchial"), unless it is an abbreviation in capitals ("SMA", "LAD"); a phrase of
+    several words matches whole, with its plural and hyphen spellings ("on the pleura" vetoes "a nodule on the
+    pleura", not "nodules on the pleural base").
     ``search`` takes the same arguments as ``WordStartRegex.search``.
     """
 
@@ -162,8 +163,11 @@ class VetoWords:
         # of the aortic arch" is an aortic calcification too)
         own = list(own_anatomy)
         self.own_anatomy = WordStartRegex(own) if own else None
-        stems = [p for p in phrases if len(p.split()) == 1]
-        whole = sorted({v.lower() for p in phrases if len(p.split()) > 1 for v in phrase_variants(p)}, key=len)[::-1]
+        # an abbreviation in capitals is a whole word, not a stem: "SMA" (the artery) must not veto "small"
+        stems = [p for p in phrases if len(p.split()) == 1 and not p.isupper()]
+        whole = sorted(
+            {v.lower() for p in phrases if len(p.split()) > 1 or p.isupper() for v in phrase_variants(p)}, key=len
+        )[::-1]
         self.stems = _word_regex(stems)
         alternation = "|".join(re.escape(w) for w in whole)
         self.whole = re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE) if whole else None

@@ -129,8 +129,11 @@ class SectionSplitter:
         # At a line start, any letter case, with a colon ("Lungs: ...", "ADDENDUM (next day):"), or alone on its line
         # in capitals.
         qualifier = r"(?:[ \t]*\([^()\n]{0,40}\))?"
+        # Two headings joined by a slash name both organs ("GI TRACT/BOWEL:", "KIDNEYS/URETERS:"); the first decides.
+        joined = rf"(?:[ \t]*/[ \t]*(?:{names}))?"
         self._line_heading = re.compile(
-            rf"(?im)^[ \t]*{list_marker}(?P<h>{names}){qualifier}[ \t]*:[ \t]*|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
+            rf"(?im)^[ \t]*{list_marker}(?P<h>(?:{names}){joined}){qualifier}[ \t]*:[ \t]*"
+            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
         )
         # Mid-line, only in capitals with a colon, after a sentence end ("... normal. IMPRESSION: ...").
         inline = rf"[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*"
@@ -173,7 +176,8 @@ class SectionSplitter:
             for match in matches:
                 group = "h" if match.group("h") else "u"
                 written = match.group(group)
-                record = self._by_heading.get(" ".join(written.upper().split()))
+                key = " ".join(written.upper().split())
+                record = self._by_heading.get(key) or self._by_heading.get(key.split("/")[0].strip())
                 if record is not None:
                     found.setdefault(match.start(group), (match.start(group), match.end(), record, written))
         return [found[key] for key in sorted(found)]
