@@ -116,7 +116,7 @@ CASES = [
     ("Heterogeneous lung attenuation with geographic areas of lucency.", {"mosaic_attenuation_pattern": "POSITIVE"}),
     # a gap in a token pattern never swallows a negation; the negation reaches the stone named after it
     ("The gallbladder is unremarkable with no calculi.", {"cholelithiasis": "NEGATIVE"}),
-    ("A lesion is not seen in the pancreas.", {"pancreatic_lesion": "ABSENT"}),
+    ("A lesion is not seen in the pancreas.", {"pancreatic_lesion": "NEGATIVE"}),
     # translated reports
     ("Aortic sclerosis.", {"arterial_wall_calcification": "POSITIVE"}),
     ("Striped dystelectasis in the left lower lobe.", {"atelectasis": "POSITIVE"}),
@@ -272,6 +272,11 @@ CASES = [
         {"bowel_wall_thickening": "POSITIVE"},
     ),
     ("FINDINGS:\nKIDNEYS/URETERS: No hydronephrosis.\nBLADDER: Unremarkable.", {"bladder_wall_thickening": "NEGATIVE"}),
+    ("FINDINGS:\nPANCREAS: No mass or ductal dilatation.", {"pancreatic_lesion": "NEGATIVE"}),
+    ("FINDINGS:\nPANCREAS\nNo pancreatic lesion.\nMain duct not dilated.", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("- Main pancreatic duct: not dilated (2 mm).", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("- Portal vein: patent, no thrombus.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    ("FINDINGS:\nLIVER: 2 cm mass in segment 4.\nPANCREAS: Normal.", {"pancreatic_lesion": "ABSENT"}),
     ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
     ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
     ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),
