@@ -277,6 +277,21 @@ CASES = [
     ("- Main pancreatic duct: not dilated (2 mm).", {"pancreatic_duct_dilatation": "NEGATIVE"}),
     ("- Portal vein: patent, no thrombus.", {"portal_vein_thrombosis": "NEGATIVE"}),
     ("FINDINGS:\nLIVER: 2 cm mass in segment 4.\nPANCREAS: Normal.", {"pancreatic_lesion": "ABSENT"}),
+    # the held-out sets' earlier rounds: bronchial walls, bile ducts, aorta and pulmonary artery
+    ("Bronchial walls are mildly thickened in the lower lobes.", {"bronchial_wall_thickening": "POSITIVE"}),
+    (
+        "The bronchi of the left lower lobe are dilated, with thickened walls.",
+        {"bronchial_wall_thickening": "POSITIVE"},
+    ),
+    ("No bronchial wall or peribronchial thickening.", {"bronchial_wall_thickening": "NEGATIVE"}),
+    ("The airways are patent, walls of bronchi not thickened.", {"bronchial_wall_thickening": "NEGATIVE"}),
+    ("The common bile duct measures 9 mm, mildly dilated.", {"biliary_dilatation": "POSITIVE"}),
+    ("CBD is normal in calibre. Intra- and extrahepatic bile ducts not dilated.", {"biliary_dilatation": "NEGATIVE"}),
+    (
+        "Thoracic aorta and main pulmonary artery normal in caliber.",
+        {"aortic_aneurysm": "NEGATIVE", "pulmonary_artery_enlargement": "NEGATIVE"},
+    ),
+    ("The pulmonary trunk has a normal diameter.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
     ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
     ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
     ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),
