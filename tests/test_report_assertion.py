@@ -50,7 +50,9 @@ def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
         ("No pneumothorax, however a small effusion.", {"pneumothorax": "NEGATIVE", "pleural_effusion": "POSITIVE"}),
         ("No consolidation; mild emphysema.", {"consolidation": "NEGATIVE", "emphysema": "POSITIVE"}),
         ("No effusion, possible atelectasis.", {"pleural_effusion": "NEGATIVE", "atelectasis": "UNCERTAIN"}),
-        ("A lymph node that did not reach pathological size.", {"lymphadenopathy": "NEGATIVE"}),
+        # a present node below the size threshold is CT-RATE's Lymphadenopathy (7 of 8 development reports)
+        ("A lymph node that did not reach pathological size.", {"lymphadenopathy": "POSITIVE"}),
+        ("No lymph node reached pathological size.", {"lymphadenopathy": "NEGATIVE"}),
         # a negated clause that has had its verb ends at "and"; a list under one negation does not
         (
             "No pleural effusion was seen, and atelectasis is present at the bases.",

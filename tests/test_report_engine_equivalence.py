@@ -148,8 +148,10 @@ def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
                 continue
         space = re.compile(r"\s+").match(text, match.end())
         lone_query = match.group()[0] == "?" and (match.start() == 0 or text[match.start() - 1].isspace())
-        if lone_query and space is not None and space.end() < len(text) and text[space.end()].islower():
-            continue  # "consolidation, ? pneumonia": a query, not a sentence end
+        lone_query = lone_query and match.group()[1:2] not in (".", "!", "?")
+        opens = text[current : match.start()].strip() in ("-", "*", "•")
+        if lone_query and space is not None and space.end() < len(text) and (text[space.end()].islower() or opens):
+            continue  # "consolidation, ? pneumonia", "- ? Mild cardiomegaly": a query, not a sentence end
         if space is not None and space.end() < len(text):
             starts.add(space.end())
             bisect.insort(structural, space.end())
@@ -165,6 +167,7 @@ def test_sentence_starts_equal_the_plain_splitter(dev_reports: list[str]) -> Non
         '1. Cardiomegaly.\n2. Small effusion!! Next? "Quoted" Approx. 3 cm. Dr. Who. Appr.\n\n- item\n* item',
         "•Emphysema •• Nodules a·b. Measurements.) Next.",
         "Consolidation, ? pneumonia. Effusion? no. Nodule ?) in the lung ? Next. ?? maybe. ? x",
+        "Impression:\n- ? Mild cardiomegaly.\n- Effusion. ? Next\n? Pneumonia. ?. Mosaic. • ? Hernia.",
         'The 5 mm "RLL nodule" described above. Effusion. "Nodule. " Mass "Long item with no closing quote soon',
         'air cysts "Sequelae changes in both lungs" Hernia "Hiatal hernia" Mosaic "Cyst", "Mass";',
         "Primary tumour\n  Location: RLL\n  Satellite nodules, same lobe: none\nat 09:12 the\nN3: none\nno colon",

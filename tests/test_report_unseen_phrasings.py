@@ -292,6 +292,19 @@ CASES = [
         {"aortic_aneurysm": "NEGATIVE", "pulmonary_artery_enlargement": "NEGATIVE"},
     ),
     ("The pulmonary trunk has a normal diameter.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
+    # probe17 and probe18 (held out, then fixed)
+    ("No medical material was observed in the study area.", {"medical_material": "NEGATIVE"}),
+    ("Main pulmonary artery diameter is 35 mm, increased.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    # nodes "that did not reach pathological size" are present nodes (CT-RATE's Lymphadenopathy)
+    ("Mediastinal lymph nodes that do not reach pathological size.", {"lymphadenopathy": "POSITIVE"}),
+    ("No lymph node of pathological size was detected in the mediastinum.", {"lymphadenopathy": "NEGATIVE"}),
+    (
+        "No aortic or coronary artery calcification.",
+        {"arterial_wall_calcification": "NEGATIVE", "coronary_artery_wall_calcification": "NEGATIVE"},
+    ),
+    ("Thoracic aorta is normal in caliber without calcification.", {"arterial_wall_calcification": "NEGATIVE"}),
+    ("Thickening of the parietal and visceral pleura (split pleura sign).", {"pleural_thickening": "POSITIVE"}),
+    ("Impression:\n- ? Mild cardiomegaly.\n- Small effusion.", {"cardiomegaly": "UNCERTAIN"}),
     ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
     ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
     ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),

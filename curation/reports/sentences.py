@@ -99,14 +99,16 @@ def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) ->
     return token.isdigit() and not text[sentence_start : word.start()].strip()
 
 
-def _is_query_mark(text: str, end: int, next_start: int) -> bool:
-    """A lone "?" before a lower-case word asks about it ("consolidation, ? pneumonia"): no sentence end."""
-    return (
-        text[end] == "?"
-        and next_start < len(text)
-        and text[next_start].islower()
-        and (end == 0 or text[end - 1].isspace())
-    )
+_LIST_MARKS = ("-", "*", "•")  # a list mark before a "?" that opens its item
+
+
+def _is_query_mark(text: str, end: int, next_start: int, sentence_start: int) -> bool:
+    """A lone "?" before a lower-case word asks about it ("consolidation, ? pneumonia"), as does one right after a
+    list mark ("- ? Mild cardiomegaly."): no sentence end."""
+    if text[end] != "?" or next_start >= len(text) or text[end + 1] in ".!?":
+        return False
+    after_list_mark = text[sentence_start:end].strip() in _LIST_MARKS
+    return (text[next_start].islower() or after_list_mark) and (end == 0 or text[end - 1].isspace())
 
 
 def _opens_a_quotation(text: str, after: int) -> bool:
@@ -166,7 +168,7 @@ def sentence_starts(text: str, forced: Iterable[int] = ()) -> list[int]:
         position = bisect.bisect_right(structural, end) - 1
         current = structural[position] if position >= 0 else 0
         next_start = match.end()
-        if _is_abbreviation_or_list_number(text, end, current) or _is_query_mark(text, end, next_start):
+        if _is_abbreviation_or_list_number(text, end, current) or _is_query_mark(text, end, next_start, current):
             continue
         if next_start < n_chars:
             starts.add(next_start)
