@@ -308,6 +308,18 @@ CASES = [
     ("No filling defect in the pulmonary arteries to suggest pulmonary embolism.", {"pulmonary_embolism": "NEGATIVE"}),
     ("GGOs with crazy paving - findings are s/o viral pneumonia.", {"pneumonia": "UNCERTAIN"}),
     ("No bowel wall thickening or obstruction.", {"bowel_obstruction": "NEGATIVE"}),
+    # the earlier sets' remaining misses
+    ("The thoracic aorta is normal in caliber without plaque.", {"arterial_wall_calcification": "NEGATIVE"}),
+    ("The thoracic aorta is of normal calibre, with calcified wall.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("Atheroma of the aorta and of the coronary arteries.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("Dense coronary calcs incl LM and LAD", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("FINDINGS:\nHeart: Top-normal size.", {"cardiomegaly": "NEGATIVE"}),
+    ("Heart and mediastinum normal.", {"cardiomegaly": "NEGATIVE"}),
+    (
+        "Without pleural or pericardial collections.",
+        {"pleural_effusion": "NEGATIVE", "pericardial_effusion": "NEGATIVE"},
+    ),
+    ("Nil consolidation or collapse.", {"atelectasis": "NEGATIVE", "consolidation": "NEGATIVE"}),
     ("Discrete apical pleural caps bilaterally.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
     ("Pulmonary embolism cannot be seen in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
     ("Septa slightly thickened, which may correspond to interstitial oedema.", {"pulmonary_edema": "UNCERTAIN"}),
