@@ -147,10 +147,11 @@ def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
             if token in ABBREVIATIONS or (token.isdigit() and not text[current : word.start()].strip()):
                 continue
         space = re.compile(r"\s+").match(text, match.end())
-        lone_query = match.group()[0] == "?" and (match.start() == 0 or text[match.start() - 1].isspace())
-        lone_query = lone_query and match.group()[1:2] not in (".", "!", "?")
-        opens = text[current : match.start()].strip() in ("-", "*", "•")
-        if lone_query and space is not None and space.end() < len(text) and (text[space.end()].islower() or opens):
+        query = match.group()[0] == "?" and match.group()[1:2] not in (".", "!", "?")
+        goes_on = space is not None and space.end() < len(text)
+        after_mark = re.fullmatch(r"[-*•·▪●◦]|\d{1,2}[.)]", text[current : match.start()].strip()) is not None
+        lone = match.start() == 0 or text[match.start() - 1].isspace()
+        if query and goes_on and (after_mark or (lone and text[space.end()].islower())):
             continue  # "consolidation, ? pneumonia", "- ? Mild cardiomegaly": a query, not a sentence end
         if space is not None and space.end() < len(text):
             starts.add(space.end())
@@ -168,6 +169,7 @@ def test_sentence_starts_equal_the_plain_splitter(dev_reports: list[str]) -> Non
         "•Emphysema •• Nodules a·b. Measurements.) Next.",
         "Consolidation, ? pneumonia. Effusion? no. Nodule ?) in the lung ? Next. ?? maybe. ? x",
         "Impression:\n- ? Mild cardiomegaly.\n- Effusion. ? Next\n? Pneumonia. ?. Mosaic. • ? Hernia.",
+        "1. ? Early consolidation.\n2.? Effusion.\n-? Mild cardiomegaly.\n3. Nodule ? Next",
         'The 5 mm "RLL nodule" described above. Effusion. "Nodule. " Mass "Long item with no closing quote soon',
         'air cysts "Sequelae changes in both lungs" Hernia "Hiatal hernia" Mosaic "Cyst", "Mass";',
         "Primary tumour\n  Location: RLL\n  Satellite nodules, same lobe: none\nat 09:12 the\nN3: none\nno colon",

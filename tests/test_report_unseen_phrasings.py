@@ -331,7 +331,7 @@ CASES = [
     ("Underlying left lower lobe shows passive collapse.", {"atelectasis": "POSITIVE"}),
     ("Bronchopneumonia in both lungs.", {"pneumonia": "POSITIVE", "tree_in_bud": "POSITIVE"}),
     (
-        "Mild interlobular septal thickening in the basal segments of both lower lobes is questionable.",
+        "Mild interlobular septal thickening in both lower lobes is questionable.",
         {"interlobular_septal_thickening": "UNCERTAIN"},
     ),
 ]
@@ -478,3 +478,48 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
     )
     sections = {m.label: m.section for m in analyzer.analyze(text).mentions}
     assert sections["aortic_dissection"] == "findings" and sections["arterial_wall_calcification"] == "findings"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare "to suggest" hedges; a negation before it carries over the finding between them
+        (
+            "Consolidation in the right lower lobe with air bronchograms to suggest pneumonia.",
+            {"pneumonia": "UNCERTAIN"},
+        ),
+        ("No focal consolidation to suggest pneumonia.", {"pneumonia": "NEGATIVE"}),
+        ("Effusion with atelectasis, the right hemidiaphragm cannot be seen.", {"atelectasis": "POSITIVE"}),
+        ("Emphysema and nodules in both lungs, whose significance is questionable.", {"emphysema": "POSITIVE"}),
+        # bare nouns that the sentence's organ word admits stay out of other organs
+        ("Normal pancreas, 4 cm mesenteric mass.", {"pancreatic_lesion": "ABSENT"}),
+        ("Pancreas normal; atrophic ovaries.", {"pancreatic_atrophy": "ABSENT"}),
+        (
+            "Pancreas unremarkable, mild ductal dilatation in the left lobe of the liver.",
+            {"pancreatic_duct_dilatation": "ABSENT"},
+        ),
+        ("The pancreas is unremarkable, no mass effect on the adjacent bowel.", {"pancreatic_lesion": "ABSENT"}),
+        ("Spleen normal; lytic lesion in the T11 vertebral body.", {"splenic_lesion": "ABSENT"}),
+        ("The gallbladder is normal; a 3 mm stone is present in the bladder.", {"cholelithiasis": "ABSENT"}),
+        ("Multiple stones in the GB and CBD.", {"cholelithiasis": "POSITIVE"}),
+        ("The pancreatic duct is 4 mm, mildly dilated.", {"biliary_dilatation": "ABSENT"}),
+        ("Normal pancreas; the common duct is not dilated.", {"pancreatic_duct_dilatation": "ABSENT"}),
+        ("Pneumomediastinum with dissection of air into the soft tissues.", {"aortic_dissection": "ABSENT"}),
+        ("Isolated dissection of the superior mesenteric artery.", {"aortic_dissection": "ABSENT"}),
+        (
+            "Dissection extending from the aortic arch into the left subclavian artery.",
+            {"aortic_dissection": "POSITIVE"},
+        ),
+        (
+            "Trachea and main bronchi are patent, a cavitary nodule with thickened walls in the left upper lobe.",
+            {"bronchial_wall_thickening": "ABSENT"},
+        ),
+        ("FINDINGS:\nBLADDER: Decompressed, limiting evaluation of the wall.", {"bladder_wall_thickening": "ABSENT"}),
+        ("FINDINGS:\nHEART/PERICARDIUM: Normal size.", {"cardiomegaly": "NEGATIVE"}),
+        ("FINDINGS:\nKIDNEYS/URETERS/BLADDER: 4 mm stone in the left kidney.", {"kidney_stone": "POSITIVE"}),
+        ("Impression:\n1. ? Early consolidation.", {"consolidation": "UNCERTAIN"}),
+    ],
+    ids=lambda value: value[:40] if isinstance(value, str) else None,
+)
+def test_what_a_review_of_the_new_entries_found(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
+    check_expected(analyzer, text, expected)

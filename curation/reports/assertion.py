@@ -274,7 +274,7 @@ def assert_mention(
     if nearest.cue.category == "UNCERTAIN" and any(
         h.cue.category == "NEGATED"
         and h.end <= nearest.start <= mention.start
-        and not any(h.end <= start < nearest.start for start in finding_starts or ())
+        and (nearest.cue.negated_across or not any(h.end <= start < nearest.start for start in finding_starts or ()))
         and not (joints is not None and _blocked(joints.commas, h.end, nearest.start))
         for _d, h in reaching
     ):

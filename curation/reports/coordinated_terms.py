@@ -1,11 +1,12 @@
 """Label phrases shared by a coordinated list of modifiers: "no liver, pancreas or kidney lesions".
 
-A report names one head noun for several organs: the phrase matcher finds only the last
-("kidney lesions"); each earlier modifier of the list ("liver", "pancreas") with the same head makes a
-label phrase of its own ("liver lesions", "pancreas lesions") where that phrase is a label synonym.
-The list is read leftwards from the matched phrase: ``or``/``and``/``nor`` (an Oxford comma allowed)
-before it, then single-word items separated by commas. The head may also come first: in "no lesions of the
-liver, spleen or kidneys" each later organ makes its phrase with the head ("spleen lesions", "kidney lesions").
+A report names one head noun for several organs: the phrase matcher finds only the last ("kidney lesions");
+each earlier modifier of the list ("liver", "pancreas") with the same head makes a label phrase of its own
+("liver lesions", "pancreas lesions") where that phrase is a label synonym. The list is read leftwards from
+the matched phrase: ``or``/``and``/``nor``/``and/or`` or a slash ("no lytic/sclerotic lesion"; an Oxford comma
+allowed) before it, then single-word items separated by commas. The head may also come first: in "no lesions
+of the liver, spleen or kidneys" each later organ makes its phrase with the head ("spleen lesions", "kidney
+lesions").
 
     >>> terms = CoordinatedTerms([("renal_lesion", ["kidney", "lesions"]), ("liver_lesion", ["liver", "lesions"])])
     >>> doc = nlp.make_doc("No focal liver, pancreas or kidney lesions.")  # doctest: +SKIP

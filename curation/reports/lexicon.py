@@ -94,6 +94,9 @@ class AssertionCue:
     category: str  # NEGATED, UNCERTAIN, HISTORICAL or PSEUDO (blocks, asserts nothing)
     direction: str  # forward, backward or bidirectional
     max_scope: int | None = None  # tokens; None = to the terminator or the sentence edge
+    # an uncertainty cue that a negation before it negates even past the finding between them: "no focal
+    # consolidation to suggest pneumonia"
+    negated_across: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,7 +290,9 @@ def load_assertion(path: Path) -> AssertionLexicon:
         earlier = first_index.setdefault(words, index)
         # the engine keeps one cue per span of words: a second entry would silently replace the first
         _require(earlier == index, path, where, f"repeats the phrase of cues[{earlier}]; a phrase is one cue")
-        cues.append(AssertionCue(phrase.strip(), category, direction, max_scope))
+        negated_across = entry.get("negated_across", False)
+        _require(isinstance(negated_across, bool), path, where, "negated_across must be true or false")
+        cues.append(AssertionCue(phrase.strip(), category, direction, max_scope, negated_across))
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
     forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")
     verbs = _phrases(document.get("clause_verbs"), path, "clause_verbs", "clause_verbs")

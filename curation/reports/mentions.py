@@ -461,27 +461,38 @@ class LabelMentionRules:
     def _normal_under_headings(
         self, doc: Doc, text: str, bounds: list[int], sentence_starts: list[int], headings: list[str | None]
     ) -> set[tuple[str, int, int]]:
-        """(label, start, end) of the sentences that are a normal statement of their sub-heading's organ, whole. Only
+        """(label, start, end) of the sentences that are a normal statement of their sub-heading's organ, whole or as
+        their first clause ("SPLEEN: Normal size, no focal lesion."); a heading of organs joined by slashes
+        ("HEART/PERICARDIUM") speaks for each. Only
         the first sentence under a heading counts (the others carry a `continued_heading`, found in no table): in
         "AORTA: Aneurysm of the infrarenal aorta. Normal caliber." the second sentence is no statement on the organ."""
         found = set()
         for index, heading in enumerate(headings):
-            statements = self.heading_statements.get(_plain(heading)) if heading else None  # continued: not found
+            statements = self._statements_of(heading) if heading else None  # continued: not found
             if not statements:
                 continue
             start = sentence_starts[index]
             end = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(doc)
             names = statements.get(_plain(text[bounds[index] : bounds[index + 1]]))
             if not names:  # the statement as the sentence's first clause: "SPLEEN: Normal size, no focal lesion."
-                comma = next((i for i in range(start, end) if doc[i].text in CLAUSE_ENDS), None)
-                if comma is None or comma == start:
+                clause_end = next((i for i in range(start, end) if doc[i].text in CLAUSE_ENDS), None)
+                if clause_end is None or clause_end == start:
                     continue
-                names, end = statements.get(_plain(text[bounds[index] : doc[comma].idx])), comma
+                names, end = statements.get(_plain(text[bounds[index] : doc[clause_end].idx])), clause_end
             if names:
                 while end > start + 1 and doc[end - 1].is_punct:  # the sentence's full stop is not its statement
                     end -= 1
                 found.update((name, start, end) for name in names)
         return found
+
+    def _statements_of(self, heading: str) -> dict[str, list[str]] | None:
+        """The heading statements of a sub-heading, or of the first of its slash-joined organs that has some."""
+        statements = self.heading_statements.get(_plain(heading))
+        if statements is None and "/" in heading:
+            statements = next(
+                (found for part in heading.split("/") if (found := self.heading_statements.get(_plain(part)))), None
+            )
+        return statements
 
     def without_yielded(self, mentions: list[MentionRecord]) -> list[MentionRecord]:
         """Mentions (asserted, with attributes) less those a later mention of the same sentence, assertion and side

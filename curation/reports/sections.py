@@ -129,8 +129,8 @@ class SectionSplitter:
         # At a line start, any letter case, with a colon ("Lungs: ...", "ADDENDUM (next day):"), or alone on its line
         # in capitals.
         qualifier = r"(?:[ \t]*\([^()\n]{0,40}\))?"
-        # Two headings joined by a slash name both organs ("GI TRACT/BOWEL:", "KIDNEYS/URETERS:"); the first decides.
-        joined = rf"(?:[ \t]*/[ \t]*(?:{names}))?"
+        # Headings joined by slashes name each organ ("GI TRACT/BOWEL:", "KIDNEYS/URETERS/BLADDER:"); the first decides.
+        joined = rf"(?:[ \t]*/[ \t]*(?:{names}))*"
         self._line_heading = re.compile(
             rf"(?im)^[ \t]*{list_marker}(?P<h>(?:{names}){joined}){qualifier}[ \t]*:[ \t]*"
             rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"

@@ -99,7 +99,7 @@ def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) ->
     return token.isdigit() and not text[sentence_start : word.start()].strip()
 
 
-_LIST_MARKS = ("-", "*", "•")  # a list mark before a "?" that opens its item
+_LIST_MARK = re.compile(rf"(?:[-*{BULLETS}]|\d{{1,2}}[.)])")  # a list mark before a "?" that opens its item
 
 
 def _is_query_mark(text: str, end: int, next_start: int, sentence_start: int) -> bool:
@@ -107,8 +107,9 @@ def _is_query_mark(text: str, end: int, next_start: int, sentence_start: int) ->
     list mark ("- ? Mild cardiomegaly."): no sentence end."""
     if text[end] != "?" or next_start >= len(text) or text[end + 1] in ".!?":
         return False
-    after_list_mark = text[sentence_start:end].strip() in _LIST_MARKS
-    return (text[next_start].islower() or after_list_mark) and (end == 0 or text[end - 1].isspace())
+    if _LIST_MARK.fullmatch(text[sentence_start:end].strip()):
+        return True
+    return text[next_start].islower() and (end == 0 or text[end - 1].isspace())
 
 
 def _opens_a_quotation(text: str, after: int) -> bool:
