@@ -518,6 +518,20 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
         ("FINDINGS:\nHEART/PERICARDIUM: Normal size.", {"cardiomegaly": "NEGATIVE"}),
         ("FINDINGS:\nKIDNEYS/URETERS/BLADDER: 4 mm stone in the left kidney.", {"kidney_stone": "POSITIVE"}),
         ("Impression:\n1. ? Early consolidation.", {"consolidation": "UNCERTAIN"}),
+        # probe19 (held out, then fixed): machine translations from Italian, Russian and Swedish
+        ("Not appreciable nodules, consolidations, ground glass areas or emphysema.", {"emphysema": "NEGATIVE"}),
+        ("Coronary calcifications not appreciable.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
+        ("Not excludable minimal pleural versament at the left costophrenic sinus.", {"pleural_effusion": "UNCERTAIN"}),
+        ("In the pleural cavities free fluid: on the right up to 25 mm.", {"pleural_effusion": "POSITIVE"}),
+        (
+            "Walls of the aorta and coronary arteries with calcinates.",
+            {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
+        ),
+        ("Focal and infiltrative changes in the lungs are not revealed.", {"lung_opacity": "NEGATIVE"}),
+        ("Enlarged lymph glands ipsilateral hilar, 15 mm.", {"lymphadenopathy": "POSITIVE"}),
+        ("Moderate-sized sliding hernia through the hiatus.", {"hiatal_hernia": "POSITIVE"}),
+        ("Pleural liquid on the left. Some pericardial liquid, 4 mm.", {"pericardial_effusion": "POSITIVE"}),
+        ("Compression deformation of the Th12 vertebral body.", {"vertebral_compression_fracture": "POSITIVE"}),
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,
 )
