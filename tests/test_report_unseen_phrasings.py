@@ -532,6 +532,14 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
         ("Moderate-sized sliding hernia through the hiatus.", {"hiatal_hernia": "POSITIVE"}),
         ("Pleural liquid on the left. Some pericardial liquid, 4 mm.", {"pericardial_effusion": "POSITIVE"}),
         ("Compression deformation of the Th12 vertebral body.", {"vertebral_compression_fracture": "POSITIVE"}),
+        ("Interlobular septa of the left lower lobe are thickened.", {"interlobular_septal_thickening": "POSITIVE"}),
+        ("The interlobular septa are not thickened.", {"interlobular_septal_thickening": "NEGATIVE"}),
+        ("Absence of pleural spill or pneumothorax.", {"pleural_effusion": "NEGATIVE"}),
+        ("Voluminous iatal hernia by sliding.", {"hiatal_hernia": "POSITIVE"}),
+        (
+            "Calcific atheromasia of the thoracic aorta and of the coronary arteries.",
+            {"coronary_artery_wall_calcification": "POSITIVE"},
+        ),
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,
 )
