@@ -334,6 +334,64 @@ CASES = [
         "Mild interlobular septal thickening in both lower lobes is questionable.",
         {"interlobular_septal_thickening": "UNCERTAIN"},
     ),
+    # what a review of the new entries found
+    # a bare "to suggest" hedges; a negation before it carries over the finding between them
+    (
+        "Consolidation in the right lower lobe with air bronchograms to suggest pneumonia.",
+        {"pneumonia": "UNCERTAIN"},
+    ),
+    ("No focal consolidation to suggest pneumonia.", {"pneumonia": "NEGATIVE"}),
+    ("Effusion with atelectasis, the right hemidiaphragm cannot be seen.", {"atelectasis": "POSITIVE"}),
+    ("Emphysema and nodules in both lungs, whose significance is questionable.", {"emphysema": "POSITIVE"}),
+    # bare nouns that the sentence's organ word admits stay out of other organs
+    ("Normal pancreas, 4 cm mesenteric mass.", {"pancreatic_lesion": "ABSENT"}),
+    ("Pancreas normal; atrophic ovaries.", {"pancreatic_atrophy": "ABSENT"}),
+    (
+        "Pancreas unremarkable, mild ductal dilatation in the left lobe of the liver.",
+        {"pancreatic_duct_dilatation": "ABSENT"},
+    ),
+    ("The pancreas is unremarkable, no mass effect on the adjacent bowel.", {"pancreatic_lesion": "ABSENT"}),
+    ("Spleen normal; lytic lesion in the T11 vertebral body.", {"splenic_lesion": "ABSENT"}),
+    ("The gallbladder is normal; a 3 mm stone is present in the bladder.", {"cholelithiasis": "ABSENT"}),
+    ("Multiple stones in the GB and CBD.", {"cholelithiasis": "POSITIVE"}),
+    ("The pancreatic duct is 4 mm, mildly dilated.", {"biliary_dilatation": "ABSENT"}),
+    ("Normal pancreas; the common duct is not dilated.", {"pancreatic_duct_dilatation": "ABSENT"}),
+    ("Pneumomediastinum with dissection of air into the soft tissues.", {"aortic_dissection": "ABSENT"}),
+    ("Isolated dissection of the superior mesenteric artery.", {"aortic_dissection": "ABSENT"}),
+    (
+        "Dissection extending from the aortic arch into the left subclavian artery.",
+        {"aortic_dissection": "POSITIVE"},
+    ),
+    (
+        "Trachea and main bronchi are patent, a cavitary nodule with thickened walls in the left upper lobe.",
+        {"bronchial_wall_thickening": "ABSENT"},
+    ),
+    ("FINDINGS:\nBLADDER: Decompressed, limiting evaluation of the wall.", {"bladder_wall_thickening": "ABSENT"}),
+    ("FINDINGS:\nHEART/PERICARDIUM: Normal size.", {"cardiomegaly": "NEGATIVE"}),
+    ("FINDINGS:\nKIDNEYS/URETERS/BLADDER: 4 mm stone in the left kidney.", {"kidney_stone": "POSITIVE"}),
+    ("Impression:\n1. ? Early consolidation.", {"consolidation": "UNCERTAIN"}),
+    # probe19 (held out, then fixed): machine translations from Italian, Russian and Swedish
+    ("Not appreciable nodules, consolidations, ground glass areas or emphysema.", {"emphysema": "NEGATIVE"}),
+    ("Coronary calcifications not appreciable.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
+    ("Not excludable minimal pleural versament at the left costophrenic sinus.", {"pleural_effusion": "UNCERTAIN"}),
+    ("In the pleural cavities free fluid: on the right up to 25 mm.", {"pleural_effusion": "POSITIVE"}),
+    (
+        "Walls of the aorta and coronary arteries with calcinates.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
+    ),
+    ("Focal and infiltrative changes in the lungs are not revealed.", {"lung_opacity": "NEGATIVE"}),
+    ("Enlarged lymph glands ipsilateral hilar, 15 mm.", {"lymphadenopathy": "POSITIVE"}),
+    ("Moderate-sized sliding hernia through the hiatus.", {"hiatal_hernia": "POSITIVE"}),
+    ("Pleural liquid on the left. Some pericardial liquid, 4 mm.", {"pericardial_effusion": "POSITIVE"}),
+    ("Compression deformation of the Th12 vertebral body.", {"vertebral_compression_fracture": "POSITIVE"}),
+    ("Interlobular septa of the left lower lobe are thickened.", {"interlobular_septal_thickening": "POSITIVE"}),
+    ("The interlobular septa are not thickened.", {"interlobular_septal_thickening": "NEGATIVE"}),
+    ("Absence of pleural spill or pneumothorax.", {"pleural_effusion": "NEGATIVE"}),
+    ("Voluminous iatal hernia by sliding.", {"hiatal_hernia": "POSITIVE"}),
+    (
+        "Calcific atheromasia of the thoracic aorta and of the coronary arteries.",
+        {"coronary_artery_wall_calcification": "POSITIVE"},
+    ),
 ]
 
 
@@ -478,70 +536,3 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
     )
     sections = {m.label: m.section for m in analyzer.analyze(text).mentions}
     assert sections["aortic_dissection"] == "findings" and sections["arterial_wall_calcification"] == "findings"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # a bare "to suggest" hedges; a negation before it carries over the finding between them
-        (
-            "Consolidation in the right lower lobe with air bronchograms to suggest pneumonia.",
-            {"pneumonia": "UNCERTAIN"},
-        ),
-        ("No focal consolidation to suggest pneumonia.", {"pneumonia": "NEGATIVE"}),
-        ("Effusion with atelectasis, the right hemidiaphragm cannot be seen.", {"atelectasis": "POSITIVE"}),
-        ("Emphysema and nodules in both lungs, whose significance is questionable.", {"emphysema": "POSITIVE"}),
-        # bare nouns that the sentence's organ word admits stay out of other organs
-        ("Normal pancreas, 4 cm mesenteric mass.", {"pancreatic_lesion": "ABSENT"}),
-        ("Pancreas normal; atrophic ovaries.", {"pancreatic_atrophy": "ABSENT"}),
-        (
-            "Pancreas unremarkable, mild ductal dilatation in the left lobe of the liver.",
-            {"pancreatic_duct_dilatation": "ABSENT"},
-        ),
-        ("The pancreas is unremarkable, no mass effect on the adjacent bowel.", {"pancreatic_lesion": "ABSENT"}),
-        ("Spleen normal; lytic lesion in the T11 vertebral body.", {"splenic_lesion": "ABSENT"}),
-        ("The gallbladder is normal; a 3 mm stone is present in the bladder.", {"cholelithiasis": "ABSENT"}),
-        ("Multiple stones in the GB and CBD.", {"cholelithiasis": "POSITIVE"}),
-        ("The pancreatic duct is 4 mm, mildly dilated.", {"biliary_dilatation": "ABSENT"}),
-        ("Normal pancreas; the common duct is not dilated.", {"pancreatic_duct_dilatation": "ABSENT"}),
-        ("Pneumomediastinum with dissection of air into the soft tissues.", {"aortic_dissection": "ABSENT"}),
-        ("Isolated dissection of the superior mesenteric artery.", {"aortic_dissection": "ABSENT"}),
-        (
-            "Dissection extending from the aortic arch into the left subclavian artery.",
-            {"aortic_dissection": "POSITIVE"},
-        ),
-        (
-            "Trachea and main bronchi are patent, a cavitary nodule with thickened walls in the left upper lobe.",
-            {"bronchial_wall_thickening": "ABSENT"},
-        ),
-        ("FINDINGS:\nBLADDER: Decompressed, limiting evaluation of the wall.", {"bladder_wall_thickening": "ABSENT"}),
-        ("FINDINGS:\nHEART/PERICARDIUM: Normal size.", {"cardiomegaly": "NEGATIVE"}),
-        ("FINDINGS:\nKIDNEYS/URETERS/BLADDER: 4 mm stone in the left kidney.", {"kidney_stone": "POSITIVE"}),
-        ("Impression:\n1. ? Early consolidation.", {"consolidation": "UNCERTAIN"}),
-        # probe19 (held out, then fixed): machine translations from Italian, Russian and Swedish
-        ("Not appreciable nodules, consolidations, ground glass areas or emphysema.", {"emphysema": "NEGATIVE"}),
-        ("Coronary calcifications not appreciable.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
-        ("Not excludable minimal pleural versament at the left costophrenic sinus.", {"pleural_effusion": "UNCERTAIN"}),
-        ("In the pleural cavities free fluid: on the right up to 25 mm.", {"pleural_effusion": "POSITIVE"}),
-        (
-            "Walls of the aorta and coronary arteries with calcinates.",
-            {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
-        ),
-        ("Focal and infiltrative changes in the lungs are not revealed.", {"lung_opacity": "NEGATIVE"}),
-        ("Enlarged lymph glands ipsilateral hilar, 15 mm.", {"lymphadenopathy": "POSITIVE"}),
-        ("Moderate-sized sliding hernia through the hiatus.", {"hiatal_hernia": "POSITIVE"}),
-        ("Pleural liquid on the left. Some pericardial liquid, 4 mm.", {"pericardial_effusion": "POSITIVE"}),
-        ("Compression deformation of the Th12 vertebral body.", {"vertebral_compression_fracture": "POSITIVE"}),
-        ("Interlobular septa of the left lower lobe are thickened.", {"interlobular_septal_thickening": "POSITIVE"}),
-        ("The interlobular septa are not thickened.", {"interlobular_septal_thickening": "NEGATIVE"}),
-        ("Absence of pleural spill or pneumothorax.", {"pleural_effusion": "NEGATIVE"}),
-        ("Voluminous iatal hernia by sliding.", {"hiatal_hernia": "POSITIVE"}),
-        (
-            "Calcific atheromasia of the thoracic aorta and of the coronary arteries.",
-            {"coronary_artery_wall_calcification": "POSITIVE"},
-        ),
-    ],
-    ids=lambda value: value[:40] if isinstance(value, str) else None,
-)
-def test_what_a_review_of_the_new_entries_found(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
-    check_expected(analyzer, text, expected)
