@@ -162,3 +162,25 @@ def test_normal_under_headings_needs_headings_and_statements(tmp_path) -> None:
     )
     with pytest.raises(LexiconError, match="'normal_under_headings' needs 'headings:' and 'statements:'"):
         load_labels(tmp_path, {"heart"})
+
+
+def test_present_under_headings_takes_the_normal_statements_headings(tmp_path) -> None:
+    entry = "labels:\n  - name: cardiomegaly\n    organ_system: heart\n    synonyms: [cardiomegaly]\n"
+    (tmp_path / "heart.yaml").write_text(
+        entry + "    normal_under_headings: {headings: [heart], statements: [normal size]}\n"
+        "    present_under_headings: {statements: [enlarged]}\n"
+    )
+    [label] = load_labels(tmp_path, {"heart"})
+    assert label.present_under_headings is not None and label.present_under_headings.headings == ("heart",)
+    (tmp_path / "heart.yaml").write_text(entry + "    present_under_headings: {statements: [enlarged]}\n")
+    with pytest.raises(LexiconError, match="'present_under_headings' needs 'headings:' and 'statements:'"):
+        load_labels(tmp_path, {"heart"})
+
+
+def test_a_misspelt_label_key_is_refused(tmp_path) -> None:
+    (tmp_path / "heart.yaml").write_text(
+        "labels:\n  - name: cardiomegaly\n    organ_system: heart\n    synonyms: [cardiomegaly]\n"
+        "    exclusion: [cardiomegaly index]\n"
+    )
+    with pytest.raises(LexiconError, match=r"unknown keys \['exclusion'\]"):
+        load_labels(tmp_path, {"heart"})

@@ -512,6 +512,16 @@ def test_preambles_keep_their_lines_and_no_more(analyzer: ReportAnalyzer, text: 
         ("FINDINGS:\nLines/tubes: None.\nLungs: Clear.", {"medical_material": "NEGATIVE"}),
         ("FINDINGS:\nSUPPORT DEVICES: None seen.", {"medical_material": "NEGATIVE"}),
         ("FINDINGS:\nLINES/TUBES: Right IJ catheter tip in the SVC.", {"medical_material": "POSITIVE"}),
+        # a positive statement under the heading (present_under_headings)
+        ("FINDINGS:\nHEART: Mildly enlarged. No pericardial effusion.", {"cardiomegaly": "POSITIVE"}),
+        ("FINDINGS:\nLIVER: Enlarged, 19 cm, with diffuse steatosis.", {"hepatomegaly": "POSITIVE"}),
+        ("FINDINGS:\nSPLEEN: Enlarged in size.", {"splenomegaly": "POSITIVE"}),
+        ("FINDINGS:\nAORTA: Aneurysmal, 4.6 cm.", {"aortic_aneurysm": "POSITIVE"}),
+        ("FINDINGS:\nPULMONARY ARTERIES: Dilated, 34 mm.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+        ("FINDINGS:\nHEART: Not enlarged.", {"cardiomegaly": "NEGATIVE"}),
+        # only the first sentence under the heading speaks for the organ
+        ("FINDINGS:\nLIVER: Cyst in segment 6. Enlarged portal lymph node.", {"hepatomegaly": "ABSENT"}),
+        ("FINDINGS:\nLUNGS: Clear.\nIMPRESSION: Enlarged.", {"cardiomegaly": "ABSENT"}),
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,
 )

@@ -62,7 +62,8 @@ class OrganSystem:
 
 @dataclass(frozen=True)
 class HeadingStatements:
-    """Whole sentences under an organ sub-heading that state a finding is absent: "HEART: Normal size."."""
+    """Whole sentences under an organ sub-heading that state a finding is absent ("HEART: Normal size.") or, for
+    ``present_under_headings``, present ("HEART: Mildly enlarged.")."""
 
     headings: tuple[str, ...]  # the sub-headings, as written without the colon ("heart", "cardiac")
     statements: tuple[str, ...]  # the whole sentence, without its full stop ("normal size", "not enlarged")
@@ -86,6 +87,7 @@ class LabelDef:
     normal_statements: tuple[str, ...] = ()  # phrases that state the finding is absent ("heart size is normal")
     yields_to: tuple[str, ...] = ()  # labels that, named later in the sentence, say what this finding is
     normal_under_headings: HeadingStatements | None = None  # "HEART: Normal size." (negative, like normal_statements)
+    present_under_headings: HeadingStatements | None = None  # "HEART: Enlarged." (a mention, asserted as any other)
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
     name = entry.get("name")
     where = f"{where} ({name})"
     _require(isinstance(name, str) and bool(_SNAKE_CASE.match(name)), path, where, "name must be snake_case")
+    unknown_keys = sorted(set(entry) - LABEL_KEYS)
+    _require(not unknown_keys, path, where, f"unknown keys {unknown_keys}; allowed: {', '.join(sorted(LABEL_KEYS))}")
     organ_system = entry.get("organ_system")
     _require(organ_system in organ_system_names, path, where, f"unknown organ_system {organ_system!r}")
     synonyms = _phrases(entry.get("synonyms"), path, where, "synonyms")
@@ -221,6 +225,7 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
     _require(not unknown, path, where, f"unknown attributes {unknown}; allowed: {', '.join(LABEL_ATTRIBUTES)}")
     ct_rate = entry.get("ct_rate")
     _require(ct_rate is None or isinstance(ct_rate, str), path, where, "'ct_rate' must be a column name")
+    normal_under_headings = _heading_statements(entry.get("normal_under_headings"), path, where)
     return LabelDef(
         name=name,
         display_name=str(entry.get("display_name", name.replace("_", " ").capitalize())),
@@ -235,23 +240,57 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         attributes=attributes,
         normal_statements=_phrases(entry.get("normal_statements"), path, where, "normal_statements"),
         yields_to=_phrases(entry.get("yields_to"), path, where, "yields_to"),
-        normal_under_headings=_heading_statements(entry.get("normal_under_headings"), path, where),
+        normal_under_headings=normal_under_headings,
+        present_under_headings=_heading_statements(
+            entry.get("present_under_headings"),
+            path,
+            where,
+            "present_under_headings",
+            normal_under_headings.headings if normal_under_headings else None,
+        ),
     )
 
 
-def _heading_statements(value: Any, path: Path, where: str) -> HeadingStatements | None:
+# The keys a label entry of lexicons/labels/*.yaml may have (a misspelt key would otherwise be ignored).
+LABEL_KEYS = frozenset(
+    {
+        "name",
+        "display_name",
+        "organ_system",
+        "ct_rate",
+        "synonyms",
+        "patterns",
+        "exclusions",
+        "requires_any",
+        "vetoed_by",
+        "own_anatomy",
+        "attributes",
+        "normal_statements",
+        "yields_to",
+        "normal_under_headings",
+        "present_under_headings",
+    }
+)
+
+
+def _heading_statements(
+    value: Any, path: Path, where: str, key: str = "normal_under_headings", same_headings: tuple[str, ...] | None = None
+) -> HeadingStatements | None:
+    """``key``'s headings and statements; ``same_headings``: the headings it takes where it names none (those of the
+    label's ``normal_under_headings``, for ``present_under_headings``)."""
     if value is None:
         return None
+    allowed = [{"headings", "statements"}, *([{"statements"}] if same_headings is not None else [])]
     _require(
-        isinstance(value, dict) and set(value) == {"headings", "statements"},
+        isinstance(value, dict) and set(value) in allowed,
         path,
         where,
-        "'normal_under_headings' needs 'headings:' and 'statements:' (lists of phrases)",
+        f"'{key}' needs 'headings:' and 'statements:' (lists of phrases)",
     )
-    headings = _phrases(value["headings"], path, where, "normal_under_headings.headings")
-    statements = _phrases(value["statements"], path, where, "normal_under_headings.statements")
-    _require(bool(headings and statements), path, where, "'normal_under_headings' needs headings and statements")
-    return HeadingStatements(headings, statements)
+    headings = _phrases(value["headings"], path, where, f"{key}.headings") if "headings" in value else same_headings
+    statements = _phrases(value["statements"], path, where, f"{key}.statements")
+    _require(bool(headings and statements), path, where, f"'{key}' needs headings and statements")
+    return HeadingStatements(headings, statements)  # type: ignore[arg-type]
 
 
 def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, ...]:
@@ -359,6 +398,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             own_anatomy=both(label.own_anatomy),
             normal_statements=both(label.normal_statements),
             normal_under_headings=_heading_statements_in_both_spellings(label.normal_under_headings, both),
+            present_under_headings=_heading_statements_in_both_spellings(label.present_under_headings, both),
         )
         for label in lexicon.labels
     )

@@ -37,7 +37,14 @@ from spacy.tokens import Doc
 
 from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
 from curation.reports.coordinated_terms import LIST_WORDS, CoordinatedTerms
-from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LabelDef, LexiconError, OrganSystem, VetoScope
+from curation.reports.lexicon import (
+    NON_ANATOMICAL_SYSTEMS,
+    HeadingStatements,
+    LabelDef,
+    LexiconError,
+    OrganSystem,
+    VetoScope,
+)
 from curation.reports.term_matcher import TermKind, TermMatcher
 
 
@@ -291,15 +298,10 @@ class LabelMentionRules:
             terms.add(TermKind.LIST_WORD, word, [word])
         self.coordinated = CoordinatedTerms(synonyms)
         self.yielding = {name: label.yields_to for name, label in self.labels.items() if label.yields_to}
-        # sub-heading -> whole sentence under it -> the labels it rules out ("HEART:" "Normal size.")
-        self.heading_statements: dict[str, dict[str, list[str]]] = {}
-        for label in self.labels.values():
-            if label.normal_under_headings is None:
-                continue
-            for heading in label.normal_under_headings.headings:
-                statements = self.heading_statements.setdefault(_plain(heading), {})
-                for statement in label.normal_under_headings.statements:
-                    statements.setdefault(_plain(statement), []).append(label.name)
+        # sub-heading -> whole sentence under it -> the labels it rules out ("HEART:" "Normal size.") or states
+        # ("HEART:" "Enlarged.")
+        self.heading_statements = _heading_table({n: label.normal_under_headings for n, label in self.labels.items()})
+        self.heading_findings = _heading_table({n: label.present_under_headings for n, label in self.labels.items()})
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
         self.vetoes = {
             name: VetoWords(label.vetoed_by, label.own_anatomy) if label.vetoed_by else None
@@ -359,12 +361,15 @@ class LabelMentionRules:
         for name, start, end in label_terms:
             found.setdefault(name, []).append((start, end))
         stated_absent = {(name, start, end) for name, start, end in found_terms[TermKind.NORMAL]}
+        stated_present: set[tuple[str, int, int]] = set()
         if headings and self.heading_statements:
-            stated_absent |= self._normal_under_headings(doc, text, bounds, sentence_starts, headings)
-        for name, start, end in stated_absent:
+            stated_absent |= self._under_headings(self.heading_statements, doc, text, bounds, sentence_starts, headings)
+        if headings and self.heading_findings:
+            stated_present = self._under_headings(self.heading_findings, doc, text, bounds, sentence_starts, headings)
+        for name, start, end in stated_absent | stated_present:
             found.setdefault(name, []).append((start, end))
-        # synonyms and normal statements, not patterns
-        named = {(name, start, end) for name, start, end in label_terms} | stated_absent
+        # synonyms and statements, not patterns
+        named = {(name, start, end) for name, start, end in label_terms} | stated_absent | stated_present
         anchors = found_terms[TermKind.ANCHOR]
         if anchors:
             required_at: dict[str, list[int]] = {}
@@ -458,17 +463,23 @@ class LabelMentionRules:
                 dropped.update(id(m) for m in group if m not in holders)
         return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
-    def _normal_under_headings(
-        self, doc: Doc, text: str, bounds: list[int], sentence_starts: list[int], headings: list[str | None]
+    def _under_headings(
+        self,
+        table: dict[str, dict[str, list[str]]],
+        doc: Doc,
+        text: str,
+        bounds: list[int],
+        sentence_starts: list[int],
+        headings: list[str | None],
     ) -> set[tuple[str, int, int]]:
-        """(label, start, end) of the sentences that are a normal statement of their sub-heading's organ, whole or as
-        their first clause ("SPLEEN: Normal size, no focal lesion."); a heading of organs joined by slashes
-        ("HEART/PERICARDIUM") speaks for each. Only
-        the first sentence under a heading counts (the others carry a `continued_heading`, found in no table): in
-        "AORTA: Aneurysm of the infrarenal aorta. Normal caliber." the second sentence is no statement on the organ."""
+        """(label, start, end) of the sentences that are a statement of ``table`` (heading -> statement -> labels) on
+        their sub-heading's organ, whole or as their first clause ("SPLEEN: Normal size, no focal lesion."); a heading
+        of organs joined by slashes ("HEART/PERICARDIUM") speaks for each. Only the first sentence under a heading
+        counts (the others carry a `continued_heading`, found in no table): in "AORTA: Aneurysm of the infrarenal
+        aorta. Normal caliber." the second sentence is no statement on the organ."""
         found = set()
         for index, heading in enumerate(headings):
-            statements = self._statements_of(heading) if heading else None  # continued: not found
+            statements = _statements_of(table, heading) if heading else None  # continued: not found
             if not statements:
                 continue
             start = sentence_starts[index]
@@ -484,15 +495,6 @@ class LabelMentionRules:
                     end -= 1
                 found.update((name, start, end) for name in names)
         return found
-
-    def _statements_of(self, heading: str) -> dict[str, list[str]] | None:
-        """The heading statements of a sub-heading, or of the first of its slash-joined organs that has some."""
-        statements = self.heading_statements.get(_plain(heading))
-        if statements is None and "/" in heading:
-            statements = next(
-                (found for part in heading.split("/") if (found := self.heading_statements.get(_plain(part)))), None
-            )
-        return statements
 
     def without_yielded(self, mentions: list[MentionRecord]) -> list[MentionRecord]:
         """Mentions (asserted, with attributes) less those a later mention of the same sentence, assertion and side
@@ -577,6 +579,27 @@ class LabelMentionRules:
                     (label, first, first + end) for _key, start, end in matcher(doc[first:stop]) if start == 0
                 )
         return matches
+
+
+def _heading_table(blocks: dict[str, HeadingStatements | None]) -> dict[str, dict[str, list[str]]]:
+    """Sub-heading -> whole sentence under it -> the labels it speaks of, from each label's heading statements."""
+    table: dict[str, dict[str, list[str]]] = {}
+    for name, block in blocks.items():
+        if block is None:
+            continue
+        for heading in block.headings:
+            statements = table.setdefault(_plain(heading), {})
+            for statement in block.statements:
+                statements.setdefault(_plain(statement), []).append(name)
+    return table
+
+
+def _statements_of(table: dict[str, dict[str, list[str]]], heading: str) -> dict[str, list[str]] | None:
+    """The statements of a sub-heading in ``table``, or of the first of its slash-joined organs that has some."""
+    statements = table.get(_plain(heading))
+    if statements is None and "/" in heading:
+        statements = next((found for part in heading.split("/") if (found := table.get(_plain(part)))), None)
+    return statements
 
 
 def _end_after_required(positions: list[int], first: int, stop: int, tail: int) -> int | None:

@@ -121,7 +121,8 @@ class SentenceAnalyzer:
             systems[bisect.bisect_right(starts, start) - 1].add(system)
         mentions_of: list[list[SentenceMention]] = [[] for _ in sentences]
         named = found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR] or found_terms[TermKind.NORMAL]
-        if named or (headings is not None and self.mentions.heading_statements and any(headings)):  # "HEART:" "Normal."
+        under_headings = self.mentions.heading_statements or self.mentions.heading_findings
+        if named or (headings is not None and under_headings and any(headings)):  # "HEART:" "Normal." / "Enlarged."
             lower = lower_if_exact(text)
             bounds = [*char_starts, len(text)]
             mentions = self.mentions.find(doc, text, found_terms, starts, bounds, token_starts, lower, headings)
