@@ -66,6 +66,12 @@ def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
             "No consolidation, pleural effusion, and pneumothorax.",
             {"consolidation": "NEGATIVE", "pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"},
         ),
+        # a backward "not seen" opening its sentence reads forward (non-native and translated reports)
+        ("Not seen pleural effusion or pneumothorax.", {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"}),
+        ("- Not visible nodule or mass.", {"lung_nodule": "NEGATIVE"}),
+        ("2) Not identified focal liver lesion.", {"liver_lesion": "NEGATIVE"}),
+        ("Normal in size with a 6 mm hypodense focus in the liver.", {"liver_lesion": "POSITIVE"}),
+        ("Not seen on the prior study, a 5 mm nodule in the right upper lobe.", {"lung_nodule": "POSITIVE"}),
     ],
 )
 def test_assertion(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:

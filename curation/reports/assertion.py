@@ -62,6 +62,13 @@ class ContextAssertion:
             for index, cue in enumerate(lexicon.cues)
             if cue.phrase == QUERY_MARK and cue.direction == "bidirectional"
         }
+        # a backward "not ..." negation that opens its sentence reads forward, as non-native and translated reports
+        # write it: "Not observed pathological lymph nodes.", "Not seen pleural effusion or pneumothorax."
+        self.opening_cues = {
+            index: replace(cue, direction="forward")
+            for index, cue in enumerate(lexicon.cues)
+            if cue.direction == "backward" and cue.category == "NEGATED" and cue.phrase.startswith("not ")
+        }
         for index, cue in enumerate(lexicon.cues):
             terms.add(TermKind.CUE, index, [cue.phrase])
         terms.add(TermKind.TERMINATOR, None, lexicon.terminators)
@@ -127,7 +134,12 @@ class ContextAssertion:
             if sentence + 1 < n_sentences and span[1] > sentence_starts[sentence + 1]:
                 continue
             index = spans[span]
-            cue = self.cues[index] if doc is None or index not in self.query_cues else self._query_cue(index, span, doc)
+            if index in self.opening_cues and _opens_sentence(span[0], sentence_starts[sentence], doc):
+                cue = self.opening_cues[index]
+            elif doc is None or index not in self.query_cues:
+                cue = self.cues[index]
+            else:
+                cue = self._query_cue(index, span, doc)
             by_sentence.setdefault(sentence, []).append(CueHit(cue, span[0], span[1]))
         return by_sentence
 
@@ -144,6 +156,17 @@ class ContextAssertion:
         if start > 0 and not doc[start - 1].whitespace_:
             return backward
         return self.cues[index]
+
+
+def _opens_sentence(start: int, sentence_start: int, doc: Doc | None) -> bool:
+    """Whether the token at ``start`` opens its sentence, after a list mark at most ("- Not seen ...", "2) Not ...")."""
+    if start == sentence_start:
+        return True
+    return (
+        doc is not None
+        and start - sentence_start <= 2
+        and not any(doc[i].is_alpha for i in range(sentence_start, start))
+    )
 
 
 class ClauseJoints:
