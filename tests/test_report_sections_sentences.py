@@ -180,3 +180,28 @@ def test_an_addendum_has_the_last_word_on_the_labels_it_mentions(analyzer: Repor
     assert statuses["hydronephrosis"] == "negative"
     assert statuses["pneumothorax"] == "positive"
     assert statuses["pleural_effusion"] == "positive"  # not in the addendum: the findings stand
+
+
+@pytest.mark.parametrize(
+    ("addendum", "status"),
+    [
+        ("No left pleural effusion.", "positive"),  # the other side: the right effusion stands
+        ("No right pleural effusion; the density is pleural thickening.", "negative"),
+        ("No pleural effusion.", "negative"),  # no side: both
+        ("No pleural effusion on the right, nor on the left.", "negative"),
+    ],
+)
+def test_an_addendum_ruling_out_one_side_keeps_the_other(analyzer: ReportAnalyzer, addendum: str, status: str) -> None:
+    text = f"FINDINGS: Small right pleural effusion. No pneumothorax.\n\nADDENDUM: {addendum}"
+    statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
+    assert statuses["pleural_effusion"] == status
+
+
+def test_a_negated_mention_carries_the_one_side_it_rules_out(analyzer: ReportAnalyzer) -> None:
+    texts = ("No right pneumothorax.", "No bilateral effusions.", "No effusion on the right, small on the left.")
+    sides = {text: [m.laterality for m in analyzer.analyze(text).mentions] for text in texts}
+    assert sides == {
+        "No right pneumothorax.": ["right"],
+        "No bilateral effusions.": ["bilateral"],
+        "No effusion on the right, small on the left.": [None],
+    }

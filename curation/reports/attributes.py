@@ -5,11 +5,11 @@ PET keywords) and ``lexicons/anatomy.yaml`` (lobes, Couinaud segments, pancreas 
 and adrenal sides, vertebral levels), each phrase in American and British spelling (``spelling_variants.yaml``:
 "centimeter", "centimetre"). Each attribute is the expression nearest to the mention in its
 sentence that describes it, looked up only for labels that declare the attribute (``attributes: [size,
-laterality, ...]``) and only for mentions that are not negated. Where a sentence names several findings, each
-expression describes one of them (see ``OtherFindings``): "A 12 mm nodule in the right upper lobe and a small
-left pleural effusion" gives the nodule 12 mm and the right side, the effusion the left side. Sizes are
-converted to millimetres; the largest is ``size_mm``. PET labels get ``suv_max`` ("SUVmax 7.4") and
-``deauville`` ("Deauville 4").
+laterality, ...]``); a negated mention gets its side only ("no left pleural effusion"). Where a sentence names
+several findings, each expression describes one of them (see ``OtherFindings``): "A 12 mm nodule in the right
+upper lobe and a small left pleural effusion" gives the nodule 12 mm and the right side, the effusion the left
+side. Sizes are converted to millimetres; the largest is ``size_mm``. PET labels get ``suv_max`` ("SUVmax 7.4")
+and ``deauville`` ("Deauville 4").
 
     >>> sizes_mm("a 3.2 x 2.1 cm mass")
     [32.0, 21.0]
@@ -585,6 +585,13 @@ class SentenceMatches:
         return lower is None or any(hint in lower for hint in hints)
 
 
+def _one_side(found: list[tuple[int, int, str]]) -> str | None:
+    """The side a negation rules out, where the sentence names one ("no left pleural effusion", "no bilateral
+    effusions"); None where it names both ("no effusion on the right, small on the left")."""
+    sides = {value for _s, _e, value in found if value != "none"}
+    return sides.pop() if len(sides) == 1 else None
+
+
 def _laterality(found: list[tuple[int, int, str]]) -> str | None:
     sides = {value for _s, _e, value in found if value != "none"}
     if not sides:
@@ -663,6 +670,10 @@ def attributes_near(
         side := _laterality(others.keep_values("laterality", matches.of_words(rules.laterality), start, end))
     ):
         found["laterality"] = side
+    if RULED_OUT_SIDE in wanted and (
+        side := _one_side(others.keep_values("laterality", matches.of_words(rules.laterality), start, end))
+    ):
+        found["laterality"] = side
     if "location" in wanted and (location := _location(matches, rules, start, end, organ_system, others)) is not None:
         found["location"] = location
     before = text[max(0, start - 40) : start]
@@ -718,7 +729,10 @@ class MentionAttributes:
             findings_of.setdefault(mention.sentence_index, []).append(mention)
         for mention in mentions:
             label = mention.label
-            if not label.attributes or mention.assertion == "NEGATIVE":  # nothing to describe
+            wanted = label.attributes
+            if mention.assertion == "NEGATIVE":  # nothing to describe but the side ruled out: "no left effusion"
+                wanted = _SIDE_ONLY if "laterality" in wanted else ()
+            if not wanted:
                 continue
             index = mention.sentence_index
             offset = bounds[index]
@@ -735,11 +749,16 @@ class MentionAttributes:
                 matches,
                 mention.char_start - offset,
                 mention.char_end - offset,
-                label.attributes,
+                wanted,
                 rules,
                 label.organ_system,
                 OtherFindings.of(matches.sentence, _other_findings(findings_of[index], mention, offset)),
             )
+
+
+# a wanted attribute of negated mentions: the side they rule out, where the sentence names only one
+RULED_OUT_SIDE = "ruled_out_side"
+_SIDE_ONLY = (RULED_OUT_SIDE,)
 
 
 def _other_findings(

@@ -106,7 +106,8 @@ class ReportAnalysis:
         ("INDICATION: pleural effusion on chest x-ray"): they stay in ``mentions`` but set no status.
         Labels never mentioned are absent (not mentioned is not negative). An addendum corrects the report: a label
         it mentions takes its status from the addendum's mentions alone ("the 5 mm nodule described above is a
-        vessel; there is no pulmonary nodule").
+        vessel; there is no pulmonary nodule"), except earlier mentions of the other side where the addendum speaks
+        of one side only ("small right pleural effusion" stays after "ADDENDUM: no left pleural effusion").
         """
         by_label: dict[str, list[Mention]] = {}
         for mention in self.mentions:
@@ -115,7 +116,7 @@ class ReportAnalysis:
         for label, mentions in by_label.items():
             corrected = [m for m in mentions if m.section == ADDENDUM_SECTION]
             if corrected and len(corrected) < len(mentions):
-                by_label[label] = corrected
+                by_label[label] = corrected + [m for m in mentions if _on_another_side(m, corrected)]
         rows = []
         for label, mentions in sorted(by_label.items()):
             status = max((STATUS_OF_ASSERTION[m.assertion] for m in mentions), key=_STATUS_RANK.__getitem__)
@@ -133,6 +134,15 @@ class ReportAnalysis:
                 )
             )
         return rows
+
+
+_SIDES = ("left", "right")
+
+
+def _on_another_side(mention: Mention, corrected: list[Mention]) -> bool:
+    """Whether an earlier mention is of one side and every addendum mention of its label of the other."""
+    side = mention.section != ADDENDUM_SECTION and mention.laterality
+    return side in _SIDES and all(c.laterality in _SIDES and c.laterality != side for c in corrected)
 
 
 def build_pipeline(lexicon_dir: Path | None = None) -> Language:
