@@ -429,6 +429,31 @@ CASES = [
     ("FINDINGS:\nBile duct: No dilatation.\nBowel: No obstruction.", {"biliary_dilatation": "NEGATIVE"}),
     ("FINDINGS:\nBowel: No obstruction.", {"bowel_obstruction": "NEGATIVE"}),
     ("FINDINGS:\nBONES: Degenerative changes.", {"degenerative_spine_change": "POSITIVE"}),
+    # CT-RATE's template sentences rule out findings beyond its 18 labels too
+    ("Trachea and both main bronchi are open.", {"tracheobronchial_lesion": "NEGATIVE"}),
+    (
+        "No occlusive pathology was detected in the trachea and both main bronchi.",
+        {"tracheobronchial_lesion": "NEGATIVE"},
+    ),
+    ("Vertebral corpus heights are preserved.", {"vertebral_compression_fracture": "NEGATIVE"}),
+    (
+        "Thoracic vertebral corpus heights, alignments and densities are normal.",
+        {"vertebral_compression_fracture": "NEGATIVE"},
+    ),
+    ("CTR is normal.", {"cardiomegaly": "NEGATIVE"}),
+    ("Heart contour, size is normal.", {"cardiomegaly": "NEGATIVE"}),
+    ("No dilatation was detected in the thoracic aorta.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("No intraabdominal free-loculated fluid was detected.", {"ascites": "NEGATIVE"}),
+    ("No enlargement was detected in the main pancreatic duct.", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("The contour, size, parenchyma density of the spleen is normal.", {"splenomegaly": "NEGATIVE"}),
+    ("Contour, size, parenchymal density of the liver are normal.", {"hepatomegaly": "NEGATIVE"}),
+    (
+        "Contour, size, localization, parenchymal thickness, pelvicalyceal structures of both kidneys are normal.",
+        {"hydronephrosis": "NEGATIVE"},
+    ),
+    ("Intra and extrahepatic bile ducts, gallbladder are normal.", {"biliary_dilatation": "NEGATIVE"}),
+    ("Findings: Adequate opacification. No filling defect.", {"lung_opacity": "ABSENT"}),
+    ("Subpleural reticulation, which could represent early asbestosis.", {"interstitial_lung_disease": "UNCERTAIN"}),
 ]
 
 
