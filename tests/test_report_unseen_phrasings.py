@@ -453,6 +453,10 @@ CASES = [
     ),
     ("Intra and extrahepatic bile ducts, gallbladder are normal.", {"biliary_dilatation": "NEGATIVE"}),
     ("Findings: Adequate opacification. No filling defect.", {"lung_opacity": "ABSENT"}),
+    (
+        "Linear density increases evaluated in favor of atelectasis in the left lower lobe.",
+        {"lung_opacity": "ABSENT", "atelectasis": "UNCERTAIN"},
+    ),
     ("Subpleural reticulation, which could represent early asbestosis.", {"interstitial_lung_disease": "UNCERTAIN"}),
 ]
 
