@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from curation.reports.coordinated_terms import CoordinatedTerms
-from curation.reports.lexicon import LexiconError, load_labels
+from curation.reports.lexicon import LexiconError, load_labels, load_lexicon
 from curation.reports.report_analyzer import ReportAnalyzer, blank_pipeline
 from tests.report_expectations import check_expected
 
@@ -184,3 +184,19 @@ def test_a_misspelt_label_key_is_refused(tmp_path) -> None:
     )
     with pytest.raises(LexiconError, match=r"unknown keys \['exclusion'\]"):
         load_labels(tmp_path, {"heart"})
+
+
+def test_every_heading_of_a_heading_statement_is_a_section_heading() -> None:
+    """A sub-heading that sections.yaml does not know never opens its organ, so its statements could never apply."""
+    lexicon = load_lexicon()
+    known = {" ".join(heading.heading.lower().split()) for heading in lexicon.sections.headings}
+    unknown = sorted(
+        (label.name, heading)
+        for label in lexicon.labels
+        for block in (label.normal_under_headings, label.present_under_headings)
+        if block is not None
+        for heading in block.headings
+        if " ".join(heading.lower().split()) not in known
+        and not all(" ".join(part.lower().split()) in known for part in heading.split("/"))
+    )
+    assert not unknown

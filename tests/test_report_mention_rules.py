@@ -160,3 +160,13 @@ def test_a_cue_phrase_written_twice_is_refused(tmp_path: Path) -> None:
     refusal = r"assertion_cues\.yaml: cues\[\d+\] \(no evidence of\): repeats the phrase of cues\[0\]"
     with pytest.raises(LexiconError, match=refusal):
         load_lexicon(edited)
+
+
+def test_a_cue_only_for_an_unknown_organ_system_is_refused(tmp_path: Path) -> None:
+    edited = tmp_path / "edited"
+    shutil.copytree(lexicons_dir(), edited)
+    cues = edited / "assertion_cues.yaml"
+    added = '  - {phrase: "non-glowing", category: NEGATED, direction: forward, only_for: [pet_uptak]}\n'
+    cues.write_text(cues.read_text().replace("\ncues:\n", "\ncues:\n" + added, 1))
+    with pytest.raises(LexiconError, match=r"only_for names unknown organ systems \['pet_uptak'\]"):
+        load_lexicon(edited)

@@ -183,25 +183,47 @@ def test_an_addendum_has_the_last_word_on_the_labels_it_mentions(analyzer: Repor
 
 
 @pytest.mark.parametrize(
-    ("addendum", "status"),
+    ("findings", "addendum", "status"),
     [
-        ("No left pleural effusion.", "positive"),  # the other side: the right effusion stands
-        ("No right pleural effusion; the density is pleural thickening.", "negative"),
-        ("No pleural effusion.", "negative"),  # no side: both
-        ("No pleural effusion on the right, nor on the left.", "negative"),
+        ("Small right pleural effusion.", "No left pleural effusion.", "positive"),  # the other side stands
+        ("Small right pleural effusion.", "No right pleural effusion; the density is pleural thickening.", "negative"),
+        ("Small right pleural effusion.", "No pleural effusion.", "negative"),  # no side: both
+        ("Small right pleural effusion.", "No pleural effusion on the right, nor on the left.", "negative"),
+        ("Bilateral small pleural effusions.", "No left pleural effusion.", "positive"),  # the right one stands
+        ("Bilateral small pleural effusions.", "No left pleural effusion. No right pleural effusion.", "negative"),
+        # the side in the addendum's sentence is the consolidation's, not the effusion's
+        ("Small right pleural effusion.", "Consolidation in the left lower lobe without pleural effusion.", "negative"),
     ],
 )
-def test_an_addendum_ruling_out_one_side_keeps_the_other(analyzer: ReportAnalyzer, addendum: str, status: str) -> None:
-    text = f"FINDINGS: Small right pleural effusion. No pneumothorax.\n\nADDENDUM: {addendum}"
+def test_an_addendum_ruling_out_one_side_keeps_the_other(
+    analyzer: ReportAnalyzer, findings: str, addendum: str, status: str
+) -> None:
+    text = f"FINDINGS: {findings} No pneumothorax.\n\nADDENDUM: {addendum}"
     statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
     assert statuses["pleural_effusion"] == status
 
 
-def test_a_negated_mention_carries_the_one_side_it_rules_out(analyzer: ReportAnalyzer) -> None:
-    texts = ("No right pneumothorax.", "No bilateral effusions.", "No effusion on the right, small on the left.")
-    sides = {text: [m.laterality for m in analyzer.analyze(text).mentions] for text in texts}
+def test_a_negated_mention_carries_the_one_side_written_in_its_phrase(analyzer: ReportAnalyzer) -> None:
+    texts = (
+        "No right pneumothorax.",
+        "No pleural effusion on the left.",
+        "No bilateral effusions.",
+        "No right or left pleural effusion.",
+        "Consolidation in the left lower lobe without pleural effusion.",
+    )
+    sides = {
+        text: [m.laterality for m in analyzer.analyze(text).mentions if m.assertion == "NEGATIVE"] for text in texts
+    }
     assert sides == {
         "No right pneumothorax.": ["right"],
-        "No bilateral effusions.": ["bilateral"],
-        "No effusion on the right, small on the left.": [None],
+        "No pleural effusion on the left.": ["left"],
+        "No bilateral effusions.": [None],
+        "No right or left pleural effusion.": [None],
+        "Consolidation in the left lower lobe without pleural effusion.": [None],
     }
+
+
+def test_a_named_coronary_artery_calcified_outweighs_the_others_not_calcified(analyzer: ReportAnalyzer) -> None:
+    text = "FINDINGS: The LAD is calcified; the other coronary arteries are not calcified."
+    statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
+    assert statuses["coronary_artery_wall_calcification"] == "positive"

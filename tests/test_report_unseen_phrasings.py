@@ -453,11 +453,72 @@ CASES = [
     ),
     ("Intra and extrahepatic bile ducts, gallbladder are normal.", {"biliary_dilatation": "NEGATIVE"}),
     ("Findings: Adequate opacification. No filling defect.", {"lung_opacity": "ABSENT"}),
-    (
-        "Linear density increases evaluated in favor of atelectasis in the left lower lobe.",
-        {"lung_opacity": "ABSENT", "atelectasis": "UNCERTAIN"},
-    ),
     ("Subpleural reticulation, which could represent early asbestosis.", {"interstitial_lung_disease": "UNCERTAIN"}),
+    # probe22 and probe23 (held out, then fixed): CT-RATE's style, PET/CT, ICU, ILD, screening and calcium scoring
+    ("Small left pleural effusion, non-avid.", {"pleural_effusion": "POSITIVE"}),
+    ("An old wedge compression deformity of L1 is non-avid.", {"vertebral_compression_fracture": "POSITIVE"}),
+    ("A non-avid right hilar lymph node.", {"lymphadenopathy": "POSITIVE", "pet_avid_lymph_node": "NEGATIVE"}),
+    ("Chest: Right axillary lymph nodes up to 2.3 cm with SUVmax 11.2.", {"pet_avid_lymph_node": "POSITIVE"}),
+    ("Subcentimeter lymph nodes, SUVmax below blood pool.", {"pet_avid_lymph_node": "ABSENT"}),
+    (
+        "FINDINGS:\nCORONARY CALCIUM:\nNo coronary artery calcium detected.",
+        {"coronary_artery_wall_calcification": "NEGATIVE"},
+    ),
+    ("FINDINGS:\nNodules:\n1. Right upper lobe: new 5 mm nodule.", {"lung_nodule": "POSITIVE"}),
+    ("A minimal sliding hiatal hernia is possible.", {"hiatal_hernia": "UNCERTAIN"}),
+    ("There is possible mild cylindrical bronchiectasis in both lower lobes.", {"bronchiectasis": "UNCERTAIN"}),
+    ("A soft tissue mass that cannot be distinguished from the aorta.", {"lung_mass": "ABSENT"}),
+    (
+        "A 4 mm nodule in the left upper lobe cannot be distinguished in the previous examination.",
+        {"lung_nodule": "POSITIVE"},
+    ),
+    ("Pleural effusion cannot be distinguished.", {"pleural_effusion": "NEGATIVE"}),
+    ("Non-fibrotic hypersensitivity pneumonitis.", {"pulmonary_fibrotic_sequela": "ABSENT"}),
+    ("Mediastinal vascular structures and heart size are normal.", {"cardiomegaly": "NEGATIVE"}),
+    (
+        "Thoracic aorta and main pulmonary artery calibrations are natural.",
+        {"aortic_aneurysm": "NEGATIVE", "pulmonary_artery_enlargement": "NEGATIVE"},
+    ),
+    (
+        "Trachea and both main bronchi are in the midline, and no obstructive pathology was detected in the lumen.",
+        {"tracheobronchial_lesion": "NEGATIVE"},
+    ),
+    ("No lytic or destructive lesion was detected in the bones.", {"osteolytic_lesion": "NEGATIVE"}),
+    ("Right internal jugular pulmonary artery (Swan-Ganz) catheter.", {"central_line": "POSITIVE"}),
+    ("Normal thymic appearance for age.", {"thymic_lesion": "NEGATIVE"}),
+    # a review's counter-cases to the rules above
+    ("Not significant change in the right pleural effusion.", {"pleural_effusion": "POSITIVE"}),
+    ("Not seen before, a new 6 mm nodule in the right upper lobe.", {"lung_nodule": "POSITIVE"}),
+    ("Hilar lymphadenopathy, with sarcoidosis in the differential.", {"lymphadenopathy": "POSITIVE"}),
+    (
+        "Large right lower lobe consolidation, in the differential diagnosis pneumonia versus aspiration.",
+        {"consolidation": "POSITIVE", "pneumonia": "UNCERTAIN"},
+    ),
+    ("A 1 cm hypodense lesion in segment 7, kidneys unremarkable.", {"renal_lesion": "ABSENT"}),
+    ("Normal kidneys; 2 cm lesion in the prostate.", {"renal_lesion": "ABSENT"}),
+    ("Large mass in the pancreatic tail abutting the left adrenal gland.", {"adrenal_nodule": "ABSENT"}),
+    ("Retroperitoneal mass displacing the left adrenal gland anteriorly.", {"adrenal_nodule": "ABSENT"}),
+    ("Small bowel diverticula; colon unremarkable.", {"diverticular_disease": "ABSENT"}),
+    ("Kommerell diverticulum; no bowel abnormality.", {"diverticular_disease": "ABSENT"}),
+    ("Along the left pulmonary artery enlarged lymph nodes are seen.", {"pulmonary_artery_enlargement": "ABSENT"}),
+    ("Main PA not dilated.", {"pulmonary_artery_enlargement": "NEGATIVE"}),
+    ("Pulmonary trunk slightly dilated (31 mm).", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("The LAD is densely calcified.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("Coronary arteries are minimally calcified.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("The aortic wall is calcified.", {"arterial_wall_calcification": "POSITIVE"}),
+    (
+        "FINDINGS:\nPULMONARY ARTERIES/AORTA: Dilated.",
+        {"aortic_aneurysm": "ABSENT", "pulmonary_artery_enlargement": "ABSENT"},
+    ),
+    ("FINDINGS:\nLARGE BOWEL: Not dilated.", {"bowel_obstruction": "NEGATIVE"}),
+    ("FINDINGS:\nCOMMON BILE DUCT: Not dilated.", {"biliary_dilatation": "NEGATIVE"}),
+    ("FINDINGS:\nLEFT ADRENAL: Normal.", {"adrenal_nodule": "NEGATIVE"}),
+    ("FINDINGS:\nSKELETON: Degenerative changes.", {"degenerative_spine_change": "POSITIVE"}),
+    # a heading line the lexicon does not know, with its value on the next line
+    (
+        "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",
+        {"pneumothorax": "NEGATIVE", "pleural_effusion": "POSITIVE"},
+    ),
 ]
 
 

@@ -62,12 +62,10 @@ class ContextAssertion:
             for index, cue in enumerate(lexicon.cues)
             if cue.phrase == QUERY_MARK and cue.direction == "bidirectional"
         }
-        # a backward "not ..." negation that opens its sentence reads forward, as non-native and translated reports
-        # write it: "Not observed pathological lymph nodes.", "Not seen pleural effusion or pneumothorax."
+        # a backward cue that opens its sentence reads forward where the lexicon says so (``forward_when_first``), as
+        # non-native and translated reports write it: "Not observed pathological lymph nodes."
         self.opening_cues = {
-            index: replace(cue, direction="forward")
-            for index, cue in enumerate(lexicon.cues)
-            if cue.direction == "backward" and cue.category == "NEGATED" and cue.phrase.startswith("not ")
+            index: replace(cue, direction="forward") for index, cue in enumerate(lexicon.cues) if cue.forward_when_first
         }
         for index, cue in enumerate(lexicon.cues):
             terms.add(TermKind.CUE, index, [cue.phrase])
@@ -269,8 +267,11 @@ def assert_mention(
     reaching: list[tuple[int, CueHit]] = []
     start, end = mention.start, mention.end
     forward_blocking = forward_terminators if forward_terminators is not None else terminators
+    system = mention.label.organ_system
     for hit in hits:
         cue, hit_start, hit_end = hit  # unpacked once: this loop runs for every cue of every mention's sentence
+        if cue.only_for and system not in cue.only_for:
+            continue
         if hit_start < end and start < hit_end:
             if hit_start < start and cue.direction != "backward":
                 reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"

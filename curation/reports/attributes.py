@@ -585,11 +585,27 @@ class SentenceMatches:
         return lower is None or any(hint in lower for hint in hints)
 
 
-def _one_side(found: list[tuple[int, int, str]]) -> str | None:
-    """The side a negation rules out, where the sentence names one ("no left pleural effusion", "no bilateral
-    effusions"); None where it names both ("no effusion on the right, small on the left")."""
-    sides = {value for _s, _e, value in found if value != "none"}
-    return sides.pop() if len(sides) == 1 else None
+# What may stand between a negated finding and the side written after it: "no pleural effusion on the right".
+_SIDE_AFTER = frozenset({"", "on the", "in the", "at the", "of the"})
+# Words before the finding that show the side belongs to something else: "left lower lobe without effusion".
+_NOT_BEFORE_A_FINDING = frozenset({"no", "not", "nor", "without", "with", "in", "of", "the", "lobe", "lung"})
+_SIDE_WORDS = frozenset({"left", "right", "sided", "or", "and"})
+
+
+def _ruled_out_side(found: list[tuple[int, int, str]], text: str, start: int, end: int) -> str | None:
+    """The one side (left or right) a negated finding at [start, end) is ruled out on, written in its own phrase: at
+    most two adjectives before it ("no left pleural effusion", "no left-sided effusion") or right after it ("no
+    pleural effusion on the right"). None for both sides or neither: "no bilateral effusions" rules out either side,
+    and in "consolidation in the left lower lobe without pleural effusion" the side is the consolidation's."""
+    sides = set()
+    for side_start, side_end, value in found:
+        if side_end <= start:
+            between = [w for w in text[side_end:start].replace("-", " ").lower().split() if w not in _SIDE_WORDS]
+            if len(between) <= 2 and _NOT_BEFORE_A_FINDING.isdisjoint(between):
+                sides.add(value)
+        elif side_start >= end and " ".join(text[end:side_start].split()).lower() in _SIDE_AFTER:
+            sides.add(value)
+    return sides.pop() if len(sides) == 1 and sides <= {"left", "right"} else None
 
 
 def _laterality(found: list[tuple[int, int, str]]) -> str | None:
@@ -670,9 +686,7 @@ def attributes_near(
         side := _laterality(others.keep_values("laterality", matches.of_words(rules.laterality), start, end))
     ):
         found["laterality"] = side
-    if RULED_OUT_SIDE in wanted and (
-        side := _one_side(others.keep_values("laterality", matches.of_words(rules.laterality), start, end))
-    ):
+    if RULED_OUT_SIDE in wanted and (side := _ruled_out_side(matches.of_words(rules.laterality), text, start, end)):
         found["laterality"] = side
     if "location" in wanted and (location := _location(matches, rules, start, end, organ_system, others)) is not None:
         found["location"] = location

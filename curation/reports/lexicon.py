@@ -99,6 +99,11 @@ class AssertionCue:
     # an uncertainty cue that a negation before it negates even past the finding between them: "no focal
     # consolidation to suggest pneumonia"
     negated_across: bool = False
+    # the organ systems whose findings the cue governs (empty: all); others do not see it: "non-avid" speaks of the
+    # uptake, not of the nodule ("a non-avid 5 mm nodule" is a nodule)
+    only_for: tuple[str, ...] = ()
+    # a backward cue that reads forward where it opens its sentence ("Not observed pathological lymph nodes.")
+    forward_when_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,8 @@ def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, .
     return tuple(labels)
 
 
-def load_assertion(path: Path) -> AssertionLexicon:
+def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> AssertionLexicon:
+    """The cues of ``path``; ``organ_system_names``: those a cue's ``only_for`` may name (None: not checked)."""
     document = _read_yaml(path)
     cues = []
     first_index: dict[str, int] = {}
@@ -331,7 +337,19 @@ def load_assertion(path: Path) -> AssertionLexicon:
         _require(earlier == index, path, where, f"repeats the phrase of cues[{earlier}]; a phrase is one cue")
         negated_across = entry.get("negated_across", False)
         _require(isinstance(negated_across, bool), path, where, "negated_across must be true or false")
-        cues.append(AssertionCue(phrase.strip(), category, direction, max_scope, negated_across))
+        only_for = _phrases(entry.get("only_for"), path, where, "only_for")
+        unknown = sorted(set(only_for) - organ_system_names) if organ_system_names is not None else []
+        _require(not unknown, path, where, f"only_for names unknown organ systems {unknown}")
+        forward_when_first = entry.get("forward_when_first", False)
+        _require(
+            isinstance(forward_when_first, bool) and (not forward_when_first or direction == "backward"),
+            path,
+            where,
+            "forward_when_first must be true or false, and only for a backward cue",
+        )
+        cues.append(
+            AssertionCue(phrase.strip(), category, direction, max_scope, negated_across, only_for, forward_when_first)
+        )
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
     forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")
     verbs = _phrases(document.get("clause_verbs"), path, "clause_verbs", "clause_verbs")
@@ -362,7 +380,7 @@ def _load_lexicon_cached(folder: Path) -> Lexicon:
         sections=load_sections(folder / "sections.yaml", names),
         organ_systems=organ_systems,
         labels=load_labels(folder / "labels", names),
-        assertion=load_assertion(folder / "assertion_cues.yaml"),
+        assertion=load_assertion(folder / "assertion_cues.yaml", names),
         veto_scope=load_veto_scope(folder / "veto_scope.yaml"),
         source=folder,
     )

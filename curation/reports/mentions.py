@@ -365,7 +365,9 @@ class LabelMentionRules:
         if headings and self.heading_statements:
             stated_absent |= self._under_headings(self.heading_statements, doc, text, bounds, sentence_starts, headings)
         if headings and self.heading_findings:
-            stated_present = self._under_headings(self.heading_findings, doc, text, bounds, sentence_starts, headings)
+            stated_present = self._under_headings(
+                self.heading_findings, doc, text, bounds, sentence_starts, headings, joined=False
+            )
         for name, start, end in stated_absent | stated_present:
             found.setdefault(name, []).append((start, end))
         # synonyms and statements, not patterns
@@ -471,15 +473,19 @@ class LabelMentionRules:
         bounds: list[int],
         sentence_starts: list[int],
         headings: list[str | None],
+        joined: bool = True,
     ) -> set[tuple[str, int, int]]:
         """(label, start, end) of the sentences that are a statement of ``table`` (heading -> statement -> labels) on
-        their sub-heading's organ, whole or as their first clause ("SPLEEN: Normal size, no focal lesion."); a heading
-        of organs joined by slashes ("HEART/PERICARDIUM") speaks for each. Only the first sentence under a heading
-        counts (the others carry a `continued_heading`, found in no table): in "AORTA: Aneurysm of the infrarenal
-        aorta. Normal caliber." the second sentence is no statement on the organ."""
+        their sub-heading's organ, whole or as their first clause ("SPLEEN: Normal size, no focal lesion."); with
+        ``joined``, a heading of organs joined by slashes ("HEART/PERICARDIUM") speaks for the first that has
+        statements (a normal statement; "PULMONARY ARTERIES/AORTA: Dilated." does not say which is). Only the first
+        sentence under a heading counts (the others carry a `continued_heading`, found in no table): in "AORTA:
+        Aneurysm of the infrarenal aorta. Normal caliber." the second sentence is no statement on the organ."""
         found = set()
         for index, heading in enumerate(headings):
-            statements = _statements_of(table, heading) if heading else None  # continued: not found
+            if not heading:
+                continue  # not under a sub-heading (a continued one is in no table)
+            statements = _statements_of(table, heading) if joined else table.get(_plain(heading))
             if not statements:
                 continue
             start = sentence_starts[index]

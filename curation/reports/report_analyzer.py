@@ -136,13 +136,20 @@ class ReportAnalysis:
         return rows
 
 
-_SIDES = ("left", "right")
+_SIDES_OF = {"left": {"left"}, "right": {"right"}, "bilateral": {"left", "right"}}
 
 
 def _on_another_side(mention: Mention, corrected: list[Mention]) -> bool:
-    """Whether an earlier mention is of one side and every addendum mention of its label of the other."""
-    side = mention.section != ADDENDUM_SECTION and mention.laterality
-    return side in _SIDES and all(c.laterality in _SIDES and c.laterality != side for c in corrected)
+    """Whether an earlier mention names a side the addendum leaves alone: every addendum mention of its label is of
+    one side ("no left pleural effusion") and the earlier one of the other, or of both ("bilateral effusions")."""
+    if mention.section == ADDENDUM_SECTION or mention.laterality not in _SIDES_OF:
+        return False
+    addressed: set[str] = set()
+    for correction in corrected:
+        if correction.laterality not in ("left", "right"):
+            return False  # no side, or both: the addendum speaks of the whole finding
+        addressed.add(correction.laterality)
+    return bool(_SIDES_OF[mention.laterality] - addressed)
 
 
 def build_pipeline(lexicon_dir: Path | None = None) -> Language:
@@ -213,6 +220,7 @@ class ReportComponent:
         bounds = [*sentence_starts(text, forced), len(text)]
         heading_starts = [s.heading_start for s in sections]
         kept: list[tuple[int, str, Section]] = []
+        field: tuple[int, Section] | None = None  # a heading line the lexicon does not know, waiting for its value
         for index in range(len(bounds) - 1):
             end_char = bounds[index + 1]
             section = sections[max(bisect.bisect_right(heading_starts, bounds[index]) - 1, 0)]
@@ -226,6 +234,16 @@ class ReportComponent:
                 sentence_text = stripped.rstrip()
                 if not sentence_text:
                     continue
+            if sentence_text[-1] == ":" and _HEADING_LINE.fullmatch(sentence_text):
+                field = (char_start, section)  # "CORONARY CALCIUM:", "Nodules:": a heading names no finding
+                continue
+            if field is not None:
+                # a short value on the next line belongs to its field ("Pleural effusion:" "None."); a longer text is
+                # what the heading heads ("CORONARY CALCIUM:" "Total Agatston score: 0 ...")
+                if field[1] is section and len(sentence_text.split()) <= FIELD_VALUE_WORDS:
+                    sentence_text = text[field[0] : char_start + len(sentence_text)]
+                    char_start = field[0]
+                field = None
             kept.append((char_start, sentence_text, section))
         if not kept:
             return ReportAnalysis(style, section_names, [], [])
@@ -255,6 +273,9 @@ class ReportComponent:
 
 
 _WHITESPACE_RUN = re.compile(r"\s+")
+# A line that is only a few words and a colon: a heading, whether or not the section lexicon knows it.
+_HEADING_LINE = re.compile(r"[A-Za-z][A-Za-z /&,()'-]{0,40}:")
+FIELD_VALUE_WORDS = 3  # a line of at most so many words after such a heading is its value: "None.", "Small right."
 _NOT_A_SINGLE_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
