@@ -78,6 +78,13 @@ def test_assertion(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
     assert assertions(analyzer, text) == expected
 
 
+def test_a_size_bound_is_no_change(analyzer: ReportAnalyzer) -> None:
+    """ "smaller than 5 mm" bounds the size; "smaller than on the prior study" is a change."""
+    [bound] = analyzer.analyze("A nodule smaller than 5 mm in the left upper lobe.").mentions
+    [change] = analyzer.analyze("The nodule is smaller than on the prior study.").mentions
+    assert (bound.change, change.change) == (None, "decreased")
+
+
 def test_stable_nodule_attributes(analyzer: ReportAnalyzer) -> None:
     (mention,) = analyzer.analyze("Stable 4 mm nodule in the right upper lobe.").mentions
     assert (mention.size_mm, mention.sizes_mm, mention.change) == (4.0, [4.0], "stable")

@@ -514,6 +514,7 @@ CASES = [
     ("FINDINGS:\nCOMMON BILE DUCT: Not dilated.", {"biliary_dilatation": "NEGATIVE"}),
     ("FINDINGS:\nLEFT ADRENAL: Normal.", {"adrenal_nodule": "NEGATIVE"}),
     ("FINDINGS:\nSKELETON: Degenerative changes.", {"degenerative_spine_change": "POSITIVE"}),
+    ("Lymph nodes larger than 1 cm in short axis are absent.", {"lymphadenopathy": "NEGATIVE"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",

@@ -585,6 +585,15 @@ class SentenceMatches:
         return lower is None or any(hint in lower for hint in hints)
 
 
+# "smaller than 5 mm", "larger than 1 cm": a size bound, not a change since the prior study
+_THAN_A_NUMBER = re.compile(r"\s+than\s+\d")
+
+
+def _change_words(found: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
+    """The change words of the sentence, less a comparison with a number ("a nodule smaller than 5 mm")."""
+    return [word for word in found if not _THAN_A_NUMBER.match(text, word[1])] if " than " in text else found
+
+
 # What may stand between a negated finding and the side written after it: "no pleural effusion on the right".
 _SIDE_AFTER = frozenset({"", "on the", "in the", "at the", "of the"})
 # Words before the finding that show the side belongs to something else: "left lower lobe without effusion".
@@ -699,7 +708,7 @@ def attributes_near(
         word = count.group("n").lower()
         found["count"] = int(word) if word.isdigit() else words.count_words[word]
     if "change" in wanted:
-        change = others.nearest_value("change", matches.of_words(rules.change), start, end)
+        change = others.nearest_value("change", _change_words(matches.of_words(rules.change), text), start, end)
         if change is None and size is not None:
             change = _measured_change(text, size, rules)
         if change is not None:
