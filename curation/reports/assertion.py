@@ -91,12 +91,6 @@ class ContextAssertion:
             return  # every mention stays POSITIVE
         by_sentence = self.cue_hits_by_sentence(cue_matches, sentence_starts, doc)
         statements = [(m.start, m.end) for m in mentions if m.stated_absent]
-        if statements:
-            # a normal statement's own words speak of its organ only: "nodes up to 12 mm, heart not enlarged"
-            by_sentence = {
-                sentence: [h for h in hits if not any(s <= h.start and h.end <= e for s, e in statements)]
-                for sentence, hits in by_sentence.items()
-            }
         terminators = sorted(t for _p, start, end in found_terms[TermKind.TERMINATOR] for t in range(start, end))
         plain_forward: list[int] = []
         words: dict[object, list[int]] = {}
@@ -112,6 +106,17 @@ class ContextAssertion:
             hits = by_sentence.get(mention.sentence_index)
             if not hits or mention.stated_absent:
                 continue
+            if statements:
+                # a normal statement's own words speak of its organ only ("nodes up to 12 mm, heart not enlarged"),
+                # and of the findings it names ("PLEURA: No effusion or thickening." rules out the effusion too)
+                hits = [
+                    h
+                    for h in hits
+                    if not any(
+                        s <= h.start and h.end <= e and not (s <= mention.start and mention.end <= e)
+                        for s, e in statements
+                    )
+                ]
             mention.assertion = assert_mention(mention, hits, terminators, finding_starts, forward_terminators, joints)
 
     def cue_hits_by_sentence(
