@@ -695,8 +695,6 @@ def attributes_near(
         side := _laterality(others.keep_values("laterality", matches.of_words(rules.laterality), start, end))
     ):
         found["laterality"] = side
-    if RULED_OUT_SIDE in wanted and (side := _ruled_out_side(matches.of_words(rules.laterality), text, start, end)):
-        found["laterality"] = side
     if "location" in wanted and (location := _location(matches, rules, start, end, organ_system, others)) is not None:
         found["location"] = location
     before = text[max(0, start - 40) : start]
@@ -753,11 +751,14 @@ class MentionAttributes:
         for mention in mentions:
             label = mention.label
             wanted = label.attributes
-            if mention.assertion == "NEGATIVE":  # nothing to describe but the side ruled out: "no left effusion"
-                wanted = _SIDE_ONLY if "laterality" in wanted else ()
+            index = mention.sentence_index
+            negated = mention.assertion == "NEGATIVE"  # nothing to describe but the side ruled out: "no left effusion"
+            if negated and (
+                "laterality" not in wanted or not _names_a_side(text, lower, bounds[index], bounds[index + 1])
+            ):
+                continue
             if not wanted:
                 continue
-            index = mention.sentence_index
             offset = bounds[index]
             matches = by_sentence.get(index)
             if matches is None:
@@ -768,6 +769,15 @@ class MentionAttributes:
                     rules,
                     headings[index] if headings else None,
                 )
+            if negated:
+                side = _ruled_out_side(
+                    matches.of_words(rules.laterality),
+                    matches.sentence,
+                    mention.char_start - offset,
+                    mention.char_end - offset,
+                )
+                mention.attributes = {"laterality": side} if side else {}
+                continue
             mention.attributes = attributes_near(
                 matches,
                 mention.char_start - offset,
@@ -779,9 +789,13 @@ class MentionAttributes:
             )
 
 
-# a wanted attribute of negated mentions: the side they rule out, where the sentence names only one
-RULED_OUT_SIDE = "ruled_out_side"
-_SIDE_ONLY = (RULED_OUT_SIDE,)
+_SIDE_HINTS = ("left", "right", "rt", "lt")
+
+
+def _names_a_side(text: str, lower: str | None, start: int, end: int) -> bool:
+    """False only where the sentence at [start, end) has none of the side words' letters (most negations do not)."""
+    sentence = lower[start:end] if lower is not None else text[start:end].lower()
+    return any(hint in sentence for hint in _SIDE_HINTS)
 
 
 def _other_findings(
