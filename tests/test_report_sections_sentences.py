@@ -227,3 +227,10 @@ def test_a_named_coronary_artery_calcified_outweighs_the_others_not_calcified(an
     text = "FINDINGS: The LAD is calcified; the other coronary arteries are not calcified."
     statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
     assert statuses["coronary_artery_wall_calcification"] == "positive"
+
+
+def test_a_shared_anatomy_word_still_places_a_sentence_among_the_lungs(analyzer: ReportAnalyzer) -> None:
+    """ "lobe" and "segment" are shared with the liver and thyroid: they give the sentence its organ system, but do
+    not outweigh another organ the sentence names (see organ_systems.yaml, shared_terms)."""
+    [sentence] = analyzer.analyze("Linear density in the left lobe, segment 6.").sentences
+    assert sentence.organ_systems == ["lung_airways"]

@@ -559,6 +559,12 @@ CASES = [
     ("Pericardium is normal.", {"pericardial_effusion": "NEGATIVE"}),
     ("Imaged bowel loops are not dilated.", {"bowel_obstruction": "NEGATIVE"}),
     ("Endobronchial soft tissue in the left lower lobe bronchus.", {"tracheobronchial_lesion": "POSITIVE"}),
+    # words other organs share ("segment", "lobe", "hilum") do not outweigh the organ a sentence names
+    ("In the liver, a 1 cm nodule in segment 6.", {"lung_nodule": "ABSENT"}),
+    ("The thyroid is heterogeneous, with a 14 mm nodule in the left lobe.", {"lung_nodule": "ABSENT"}),
+    ("Nodular density in the spleen hilum, likely an accessory spleen.", {"lung_nodule": "ABSENT"}),
+    ("Thyroid nodule and a 5 mm nodule in the right upper lobe.", {"lung_nodule": "POSITIVE"}),
+    ("Mediastinal and hilar lymphadenopathy and perilymphatic micronodules.", {"lung_nodule": "POSITIVE"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",

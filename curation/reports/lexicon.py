@@ -57,7 +57,10 @@ class SectionLexicon:
 class OrganSystem:
     name: str
     display_name: str
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # the shared terms included
+    # terms other organs use too ("segment 7" of the liver, "the left lobe" of the thyroid): they place a sentence in
+    # this system, but do not make it name the system's organ against another organ it names (label vetoes)
+    shared_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,9 +202,9 @@ def load_organ_systems(path: Path) -> tuple[OrganSystem, ...]:
         name = entry.get("name")
         where = f"organ_systems[{index}] ({name})"
         _require(isinstance(name, str) and bool(_SNAKE_CASE.match(name)), path, where, "name must be snake_case")
-        systems.append(
-            OrganSystem(name, str(entry.get("display_name", name)), _phrases(entry.get("terms"), path, where, "terms"))
-        )
+        terms = _phrases(entry.get("terms"), path, where, "terms")
+        shared = _phrases(entry.get("shared_terms"), path, where, "shared_terms")
+        systems.append(OrganSystem(name, str(entry.get("display_name", name)), (*terms, *shared), shared))
     return tuple(systems)
 
 
@@ -404,7 +407,10 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
         )
     )
     sections = SectionLexicon(headings, both(lexicon.sections.impression_cues))
-    organ_systems = tuple(replace(system, terms=both(system.terms)) for system in lexicon.organ_systems)
+    organ_systems = tuple(
+        replace(system, terms=both(system.terms), shared_terms=both(system.shared_terms))
+        for system in lexicon.organ_systems
+    )
     labels = tuple(
         replace(
             label,
