@@ -16,3 +16,12 @@ def test_single_spaced_agrees_with_the_regular_expression(character: str) -> Non
 def test_collapse_whitespace_leaves_a_single_spaced_sentence_alone() -> None:
     assert _collapse_whitespace("Mild left pleural effusion.") == ("Mild left pleural effusion.", None)
     assert _collapse_whitespace("left\tpleural")[0] == "left pleural"
+
+
+def test_a_word_broken_at_a_line_end_is_joined_where_the_lexicon_knows_it() -> None:
+    words = frozenset({"pleural", "effusion"})
+    text = "left pleu-\nral effu- \n  sion, ground-\nglass"
+    joined, offsets = _collapse_whitespace(text, words)
+    assert joined == "left pleural effusion, ground-glass"
+    assert offsets is not None
+    assert "".join(" " if character == " " else text[i] for character, i in zip(joined, offsets, strict=True)) == joined

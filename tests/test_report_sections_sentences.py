@@ -234,3 +234,13 @@ def test_a_shared_anatomy_word_still_places_a_sentence_among_the_lungs(analyzer:
     not outweigh another organ the sentence names (see organ_systems.yaml, shared_terms)."""
     [sentence] = analyzer.analyze("Linear density in the left lobe, segment 6.").sentences
     assert sentence.organ_systems == ["lung_airways"]
+
+
+def test_words_broken_at_line_ends_are_read_and_keep_their_offsets(analyzer: ReportAnalyzer) -> None:
+    text = "FINDINGS: Moderate left pleu-\nral effusion. No pneumo-\nthorax. Patchy ground-\nglass opacity."
+    analysis = analyzer.analyze(text)
+    found = {(m.label, m.assertion, m.mention_text) for m in analysis.mentions}
+    assert ("pleural_effusion", "POSITIVE", "pleu-\nral effusion") in found
+    assert ("pneumothorax", "NEGATIVE", "pneumo-\nthorax") in found
+    assert ("lung_opacity", "POSITIVE", "ground-\nglass") in found
+    assert all(text[m.char_start : m.char_end] == m.mention_text for m in analysis.mentions)

@@ -565,6 +565,23 @@ CASES = [
     ("Nodular density in the spleen hilum, likely an accessory spleen.", {"lung_nodule": "ABSENT"}),
     ("Thyroid nodule and a 5 mm nodule in the right upper lobe.", {"lung_nodule": "POSITIVE"}),
     ("Mediastinal and hilar lymphadenopathy and perilymphatic micronodules.", {"lung_nodule": "POSITIVE"}),
+    # probe26 and probe27 (held out, then fixed): the hardest lung labels; short, telegraphic and wrapped reports
+    ("The ascending aorta is aneurysmatic, measuring 48 mm.", {"aortic_aneurysm": "POSITIVE"}),
+    ("Ascending aorta 4.6 cm, aneurysmal.", {"aortic_aneurysm": "POSITIVE"}),
+    ("The aorta is not aneurysmal.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("Thoracic aorta diameter is within normal limits.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("The aortic root is not dilated.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("The posterior basal segment distal to the mass is collapsed.", {"atelectasis": "POSITIVE"}),
+    ("Previously noted ground-glass opacities have also resolved.", {"lung_opacity": "HISTORICAL"}),
+    ("Numerous thin-walled cysts, consistent with LAM; these are not emphysema.", {"emphysema": "NEGATIVE"}),
+    ("CTA chest 03/14 - neg for PE.", {"pulmonary_embolism": "NEGATIVE"}),
+    ("Cardiomegaly, small pericardial eff.", {"pericardial_effusion": "POSITIVE"}),
+    ("Mild septal thickening c/w mild pulm edema.", {"pulmonary_edema": "POSITIVE"}),
+    (
+        "The liver is hypoattenuating, in keeping with steatosis, and is enlarged at 19 cm.",
+        {"hepatomegaly": "POSITIVE"},
+    ),
+    ("Coronary calc moderate.", {"coronary_artery_wall_calcification": "POSITIVE"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",

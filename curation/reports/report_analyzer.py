@@ -207,6 +207,7 @@ class ReportComponent:
         lexicon: Lexicon = load_lexicon(lexicon_dir or None)
         self.splitter = SectionSplitter(lexicon.sections, [t for system in lexicon.organ_systems for t in system.terms])
         self.sentences = SentenceAnalyzer(nlp, lexicon, lexicon_dir, memo_size)
+        self.lexicon_words = lexicon_words(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.ctcurate_report = self.analyze_text(doc_text(doc))
@@ -253,7 +254,8 @@ class ReportComponent:
         if _is_single_spaced(text):  # one test for the report, not one per sentence
             collapsed = [(sentence_text, None) for _start, sentence_text, _section in kept]
         else:
-            collapsed = [_collapse_whitespace(sentence_text) for _start, sentence_text, _section in kept]
+            words = self.lexicon_words
+            collapsed = [_collapse_whitespace(sentence_text, words) for _start, sentence_text, _section in kept]
         all_findings = self.sentences.findings(
             [single_spaced for single_spaced, _offsets in collapsed], headings if any(headings) else None
         )
@@ -272,7 +274,6 @@ class ReportComponent:
         return ReportAnalysis(style, section_names, sentences, mentions)
 
 
-_WHITESPACE_RUN = re.compile(r"\s+")
 # A line that is only a few words and a colon: a heading, whether or not the section lexicon knows it.
 _HEADING_LINE = re.compile(r"[A-Za-z][A-Za-z /&,()'-]{0,40}:")
 FIELD_VALUE_WORDS = 3  # a line of at most so many words after such a heading is its value: "None.", "Small right."
@@ -309,19 +310,51 @@ def _is_single_spaced(text: str) -> bool:
     return "  " not in text and not any(character in text for character in _ASCII_WHITESPACE_BUT_SPACE)
 
 
-def _collapse_whitespace(sentence: str) -> tuple[str, list[int] | None]:
-    """The sentence with each run of whitespace as one space (a line wrapped by the RIS, "pleural  effusion"),
-    and the offset in the sentence of each character of it; (sentence, None) where there is nothing to collapse.
+def lexicon_words(lexicon: Lexicon) -> frozenset[str]:
+    """The words (lower case, four letters or more) of the lexicons' label phrases, cues and anatomy: those a word
+    broken at a line end ("pleu-\nral") is joined back into."""
+    phrases = [
+        *(term for system in lexicon.organ_systems for term in system.terms),
+        *(phrase for label in lexicon.labels for phrase in (*label.synonyms, *label.normal_statements)),
+        *(cue.phrase for cue in lexicon.assertion.cues),
+    ]
+    return frozenset(word for phrase in phrases for word in _LETTERS.findall(phrase.lower()) if len(word) >= 4)
+
+
+_LETTERS = re.compile(r"[a-z]+")
+# A hyphen at a line's end before a lower-case word goes on: a word broken at the wrap ("pleu-\nral effusion") or a
+# hyphenated compound ("ground-\nglass"); otherwise a run of whitespace.
+_BREAK_OR_SPACE = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n\s*(?=[a-z])|\s+")
+_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
+_WORD_AFTER = re.compile(r"[a-z]+")
+
+
+def _collapse_whitespace(sentence: str, words: frozenset[str] = frozenset()) -> tuple[str, list[int] | None]:
+    """The sentence with each run of whitespace as one space (a line wrapped by the RIS, "pleural  effusion") and each
+    word broken at a line's end joined back where the joined word is one of ``words`` ("pleu-\nral" -> "pleural";
+    "ground-\nglass" -> "ground-glass"), and the offset in the sentence of each character of it; (sentence, None)
+    where there is nothing to collapse.
 
     >>> _collapse_whitespace("left pleural\n  effusion")
     ('left pleural effusion', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21, 22])
+    >>> _collapse_whitespace("pleu-\nral", frozenset({"pleural"}))[0]
+    'pleural'
     """
     if _is_single_spaced(sentence):
         return sentence, None
     pieces: list[str] = []
     offsets: list[int] = []
     position = 0
-    for run in _WHITESPACE_RUN.finditer(sentence):
+    for run in _BREAK_OR_SPACE.finditer(sentence):
+        if sentence[run.start()] == "-":  # a line-end hyphen (the expression's first branch)
+            before = _WORD_BEFORE.search(sentence, 0, run.start())
+            after = _WORD_AFTER.match(sentence, run.end())
+            joined = before is not None and after is not None and (before.group() + after.group()).lower() in words
+            kept_end = run.start() if joined else run.start() + 1  # the hyphen goes, or stays without the break
+            pieces.append(sentence[position:kept_end])
+            offsets.extend(range(position, kept_end))
+            position = run.end()
+            continue
         pieces.append(sentence[position : run.start()])
         offsets.extend(range(position, run.start()))
         pieces.append(" ")
