@@ -582,6 +582,15 @@ CASES = [
         {"hepatomegaly": "POSITIVE"},
     ),
     ("Coronary calc moderate.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    # probe28 (held out, then fixed): CT-RATE's translated style
+    (
+        "No nodular, infiltrative or consolidative lesion was detected in both lungs.",
+        {"lung_nodule": "NEGATIVE", "lung_opacity": "NEGATIVE", "consolidation": "NEGATIVE"},
+    ),
+    (
+        "Mild cardiomegaly and minimal pericardial effusion questionable.",
+        {"cardiomegaly": "UNCERTAIN", "pericardial_effusion": "UNCERTAIN"},
+    ),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",
