@@ -82,7 +82,8 @@ def test_a_size_bound_is_no_change(analyzer: ReportAnalyzer) -> None:
     """ "smaller than 5 mm" bounds the size; "smaller than on the prior study" is a change."""
     [bound] = analyzer.analyze("A nodule smaller than 5 mm in the left upper lobe.").mentions
     [change] = analyzer.analyze("The nodule is smaller than on the prior study.").mentions
-    assert (bound.change, change.change) == (None, "decreased")
+    [since] = analyzer.analyze("The left effusion is smaller than 3 days ago.").mentions
+    assert (bound.change, change.change, since.change) == (None, "decreased", "decreased")
 
 
 def test_stable_nodule_attributes(analyzer: ReportAnalyzer) -> None:

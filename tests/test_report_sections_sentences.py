@@ -244,3 +244,16 @@ def test_words_broken_at_line_ends_are_read_and_keep_their_offsets(analyzer: Rep
     assert ("pneumothorax", "NEGATIVE", "pneumo-\nthorax") in found
     assert ("lung_opacity", "POSITIVE", "ground-\nglass") in found
     assert all(text[m.char_start : m.char_end] == m.mention_text for m in analysis.mentions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Liver unremarkable apart from a 2 cm simple cyst.",
+        "Spleen unremarkable except for a 1 cm hypodense lesion.",
+        "The pericardium is normal in thickness with a trace of fluid.",
+    ],
+)
+def test_a_normal_statement_leaves_the_finding_beside_it(analyzer: ReportAnalyzer, text: str) -> None:
+    """The statement's organ word is no requirement the finding borrows: the cyst stays (study label positive)."""
+    assert "positive" in {row.status for row in analyzer.analyze(f"FINDINGS: {text}").study_labels()}

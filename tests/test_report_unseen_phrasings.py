@@ -514,7 +514,6 @@ CASES = [
     ("FINDINGS:\nCOMMON BILE DUCT: Not dilated.", {"biliary_dilatation": "NEGATIVE"}),
     ("FINDINGS:\nLEFT ADRENAL: Normal.", {"adrenal_nodule": "NEGATIVE"}),
     ("FINDINGS:\nSKELETON: Degenerative changes.", {"degenerative_spine_change": "POSITIVE"}),
-    ("Lymph nodes larger than 1 cm in short axis are absent.", {"lymphadenopathy": "NEGATIVE"}),
     # probe24 and probe25 (held out, then fixed): abdominal templates and assertion in context
     ("FINDINGS:\nAPPENDIX: Normal.", {"appendicitis": "NEGATIVE"}),
     (
@@ -543,7 +542,8 @@ CASES = [
         "FINDINGS:\nPLEURA: No effusion or thickening.",
         {"pleural_effusion": "NEGATIVE", "pleural_thickening": "NEGATIVE"},
     ),
-    ("FINDINGS:\nPLEURA: Mild biapical thickening.", {"pleural_thickening": "ABSENT"}),
+    ("FINDINGS:\nPLEURA: Mild biapical thickening.", {"pleural_thickening": "POSITIVE"}),
+    ("FINDINGS:\nPLEURAL SPACES: Unremarkable.", {"pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"}),
     ("FINDINGS:\nPLEURA: Thickened.", {"pleural_thickening": "POSITIVE"}),
     ("A few small nodes, the largest 9 mm in the aortopulmonary window.", {"lymphadenopathy": "POSITIVE"}),
     ("Small Schmorl nodes at L1 and L2.", {"lymphadenopathy": "ABSENT"}),
@@ -591,6 +591,31 @@ CASES = [
         "Mild cardiomegaly and minimal pericardial effusion questionable.",
         {"cardiomegaly": "UNCERTAIN", "pericardial_effusion": "UNCERTAIN"},
     ),
+    # a second review's counter-cases
+    ("Pulmonary nodule of 8 mm, calcification is absent.", {"lung_nodule": "POSITIVE"}),
+    ("The liver is normal in size, the gallbladder is enlarged and distended.", {"hepatomegaly": "NEGATIVE"}),
+    ("The liver contains a simple cyst and the pancreatic duct is enlarged.", {"hepatomegaly": "ABSENT"}),
+    ("A short segment of distal ileum is collapsed beyond the transition point.", {"atelectasis": "ABSENT"}),
+    ("The right lower lobe is clear but the gallbladder is collapsed.", {"atelectasis": "ABSENT"}),
+    ("A 5 mm nodule in the posterior basal segment, adjacent to the liver dome.", {"lung_nodule": "POSITIVE"}),
+    ("A 6 mm nodule in the apicoposterior segment abutting the mediastinum.", {"lung_nodule": "POSITIVE"}),
+    ("Hepatic hilar mass with biliary obstruction, and a nodule in segment 4.", {"lung_nodule": "ABSENT"}),
+    ("Gallbladder wall thickening abutting the hepatic flexure of the colon.", {"bowel_wall_thickening": "ABSENT"}),
+    ("Bulky mediastinal lymphadenopathy, lymphoma a differential.", {"lymphadenopathy": "POSITIVE"}),
+    ("Small bilateral pleural effusions, clinical significance questionable.", {"pleural_effusion": "POSITIVE"}),
+    (
+        "Concern for lymphangitic carcinomatosis given the septal thickening.",
+        {"interlobular_septal_thickening": "POSITIVE"},
+    ),
+    ("The abdominal aorta is non-aneurysmal.", {"aortic_aneurysm": "ABSENT"}),
+    ("NO PNEUMO-\nTHORAX.", {"pneumothorax": "NEGATIVE"}),
+    ("Negative exam for pulmonary nodules (Lung-RADS 1).", {"lung_nodule": "NEGATIVE"}),
+    (
+        "Bilateral hilar and mediastinal lymphadenopathy, perilymphatic micronodules.",
+        {"lung_nodule": "POSITIVE", "lymphadenopathy": "POSITIVE"},
+    ),
+    ("FINDINGS:\nPleural effusion:\nSmall on the right, none on the left.", {"pleural_effusion": "POSITIVE"}),
+    ("There is a large mass in the right lung:\nit measures 5 cm.", {"lung_mass": "POSITIVE"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",

@@ -585,8 +585,8 @@ class SentenceMatches:
         return lower is None or any(hint in lower for hint in hints)
 
 
-# "smaller than 5 mm", "larger than 1 cm": a size bound, not a change since the prior study
-_THAN_A_NUMBER = re.compile(r"\s+than\s+\d")
+# "smaller than 5 mm", "larger than 1 cm": a size bound, not a change since the prior study ("smaller than 03/2021" is)
+_THAN_A_NUMBER = re.compile(r"\s+than\s+\d+(?:[.,]\d+)?\s*(?:mm|cm|millimet|centimet)", re.IGNORECASE)
 
 
 def _change_words(found: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:

@@ -462,7 +462,10 @@ class LabelMentionRules:
             if len(group) < 2 or requires is None or clauses.heading_names(requires, sentence):
                 continue
             words = requires.spans(text, bounds[sentence], bounds[sentence + 1])
-            holders = [m for m in group if any(m.char_start <= a and b <= m.char_end for a, b in words)]
+            # a normal statement ("liver unremarkable") owns no word: "Liver unremarkable apart from a 2 cm cyst"
+            holders = [
+                m for m in group if not m.stated_absent and any(m.char_start <= a and b <= m.char_end for a, b in words)
+            ]
             if holders and all(any(m.char_start <= a and b <= m.char_end for m in holders) for a, b in words):
                 dropped.update(id(m) for m in group if m not in holders)
         return [m for m in mentions if id(m) not in dropped] if dropped else mentions

@@ -235,13 +235,13 @@ class ReportComponent:
                 sentence_text = stripped.rstrip()
                 if not sentence_text:
                     continue
-            if sentence_text[-1] == ":" and _HEADING_LINE.fullmatch(sentence_text):
+            if sentence_text[-1] == ":" and _HEADING_LINE.fullmatch(sentence_text) and sentence_text.count(" ") < 5:
                 field = (char_start, section)  # "CORONARY CALCIUM:", "Nodules:": a heading names no finding
                 continue
             if field is not None:
                 # a short value on the next line belongs to its field ("Pleural effusion:" "None."); a longer text is
                 # what the heading heads ("CORONARY CALCIUM:" "Total Agatston score: 0 ...")
-                if field[1] is section and len(sentence_text.split()) <= FIELD_VALUE_WORDS:
+                if field[1] is section and _is_field_value(text[field[0] : char_start], sentence_text):
                     sentence_text = text[field[0] : char_start + len(sentence_text)]
                     char_start = field[0]
                 field = None
@@ -274,9 +274,22 @@ class ReportComponent:
         return ReportAnalysis(style, section_names, sentences, mentions)
 
 
-# A line that is only a few words and a colon: a heading, whether or not the section lexicon knows it.
+# A line that is only a few words (at most five) and a colon: a heading, whether or not the section lexicon knows it.
 _HEADING_LINE = re.compile(r"[A-Za-z][A-Za-z /&,()'-]{0,40}:")
-FIELD_VALUE_WORDS = 3  # a line of at most so many words after such a heading is its value: "None.", "Small right."
+# a line of at most so many words after such a heading is its value: "None.", "Small on the right, none on the left."
+FIELD_VALUE_WORDS = 8
+
+
+def _is_field_value(heading: str, line: str) -> bool:
+    """Whether ``line`` is the value of the field ``heading`` names ("Pleural effusion:" "Small right."): short, and
+    not a sentence of its own that names the field again ("CORONARY CALCIUM:" "No coronary artery calcium.")."""
+    words = line.lower().split()
+    if len(words) > FIELD_VALUE_WORDS:
+        return False
+    named = heading.lower().rstrip(" :\n").split()
+    return not named or named[-1][:5] not in line.lower()
+
+
 _NOT_A_SINGLE_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
@@ -322,11 +335,11 @@ def lexicon_words(lexicon: Lexicon) -> frozenset[str]:
 
 
 _LETTERS = re.compile(r"[a-z]+")
-# A hyphen at a line's end before a lower-case word goes on: a word broken at the wrap ("pleu-\nral effusion") or a
-# hyphenated compound ("ground-\nglass"); otherwise a run of whitespace.
-_BREAK_OR_SPACE = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n\s*(?=[a-z])|\s+")
+# A hyphen at a line's end between letters of one case goes on: a word broken at the wrap ("pleu-\nral effusion",
+# "PNEUMO-\nTHORAX") or a hyphenated compound ("ground-\nglass"); otherwise a run of whitespace.
+_BREAK_OR_SPACE = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])|(?<=[A-Z])-[ \t]*\r?\n\s*(?=[A-Z])|\s+")
 _WORD_BEFORE = re.compile(r"[A-Za-z]+$")
-_WORD_AFTER = re.compile(r"[a-z]+")
+_WORD_AFTER = re.compile(r"[A-Za-z]+")
 
 
 def _collapse_whitespace(sentence: str, words: frozenset[str] = frozenset()) -> tuple[str, list[int] | None]:
