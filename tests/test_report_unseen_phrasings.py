@@ -616,6 +616,23 @@ CASES = [
     ),
     ("FINDINGS:\nPleural effusion:\nSmall on the right, none on the left.", {"pleural_effusion": "POSITIVE"}),
     ("There is a large mass in the right lung:\nit measures 5 cm.", {"lung_mass": "POSITIVE"}),
+    # probe29 (held out, then fixed): European English
+    ("Some lymph nodes in the mediastinum, none enlarged.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Lymph nodes: none enlarged.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Thyroid gland unremarkable in the depicted parts, no nodules.", {"thyroid_nodule": "NEGATIVE"}),
+    ("The pulmonary trunk is widened to 3,4 cm.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("Pulmonary trunk of normal calibre (2,6 cm).", {"pulmonary_artery_enlargement": "NEGATIVE"}),
+    ("Pleural cavities without fluid.", {"pleural_effusion": "NEGATIVE"}),
+    (
+        "Osteolytic lesion in Th8, without collapse of the vertebral body.",
+        {"vertebral_compression_fracture": "NEGATIVE"},
+    ),
+    ("Pancreas normal, the duct of Wirsung not dilated.", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("Urinary bladder with normal wall.", {"bladder_wall_thickening": "NEGATIVE"}),
+    ("Spleen enlarged, 14,5 cm.", {"splenomegaly": "POSITIVE"}),
+    ("Irregular wall thickening of the urinary bladder.", {"bladder_wall_thickening": "POSITIVE"}),
+    ("Pancreatic head mass with double duct sign.", {"biliary_dilatation": "POSITIVE"}),
+    ("FINDINGS:\nThyroid: Enlarged left lobe with a nodule of 2,5 cm.", {"lung_nodule": "ABSENT"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",

@@ -389,6 +389,7 @@ class LabelMentionRules:
         required_seen: dict[tuple[str, int], bool] = {}
         naming_anatomy = (
             {bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]}
+            # a shared term ("left lobe" under "THYROID:") names no anatomy of the sentence's own
             if headings and any(heading is not None for heading in headings)  # it matters only under a heading
             else set()
         )

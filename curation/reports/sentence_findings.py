@@ -70,7 +70,9 @@ class SentenceAnalyzer:
         self.tokenizer = nlp.tokenizer
         self.terms = TermMatcher(nlp)
         for system in lexicon.organ_systems:
-            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.terms)
+            own = [term for term in system.terms if term not in system.shared_terms]
+            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, own)
+            self.terms.add(TermKind.SHARED_ORGAN_TERM, system.name, system.shared_terms)
         self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems, lexicon.veto_scope)
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
@@ -117,8 +119,9 @@ class SentenceAnalyzer:
         token_starts: list[int] = doc.to_array(IDX).tolist()
         starts = sentence_token_starts(token_starts, char_starts)
         systems: list[set[str]] = [set() for _ in sentences]
-        for system, start, _end in found_terms[TermKind.ORGAN_SYSTEM]:
-            systems[bisect.bisect_right(starts, start) - 1].add(system)
+        for kind in (TermKind.ORGAN_SYSTEM, TermKind.SHARED_ORGAN_TERM):
+            for system, start, _end in found_terms[kind]:
+                systems[bisect.bisect_right(starts, start) - 1].add(system)
         mentions_of: list[list[SentenceMention]] = [[] for _ in sentences]
         named = found_terms[TermKind.LABEL] or found_terms[TermKind.ANCHOR] or found_terms[TermKind.NORMAL]
         under_headings = self.mentions.heading_statements or self.mentions.heading_findings

@@ -33,7 +33,8 @@ class TermKind:
     REQUIRED = 7  # payload: the word (lower case) one of which a rule's token patterns need after the anchor
     NORMAL = 8  # payload: label name (a statement that the finding is absent: "heart size is normal")
     LIST_WORD = 9  # payload: the word ("," "or" "of" ...) that may join a shared head to a list (coordinated_terms)
-    COUNT = 10
+    SHARED_ORGAN_TERM = 10  # payload: organ-system name (a term other organs use too: "lobe", "segment")
+    COUNT = 11
 
 
 class TermMatcher:
