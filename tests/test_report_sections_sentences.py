@@ -257,3 +257,12 @@ def test_words_broken_at_line_ends_are_read_and_keep_their_offsets(analyzer: Rep
 def test_a_normal_statement_leaves_the_finding_beside_it(analyzer: ReportAnalyzer, text: str) -> None:
     """The statement's organ word is no requirement the finding borrows: the cyst stays (study label positive)."""
     assert "positive" in {row.status for row in analyzer.analyze(f"FINDINGS: {text}").study_labels()}
+
+
+def test_a_measurement_table_after_the_comparison_is_findings(analyzer: ReportAnalyzer) -> None:
+    text = (
+        "Comparison: Baseline CT.\n\nMeasurements:\nSite\tBaseline (cm)\tCurrent (cm)\n"
+        "R supraclavicular node\t2.5 x 1.8\t1.0 x 0.7\n\nLungs: No pulmonary nodules."
+    )
+    statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
+    assert statuses["lymphadenopathy"] == "positive"

@@ -633,6 +633,17 @@ CASES = [
     ("Irregular wall thickening of the urinary bladder.", {"bladder_wall_thickening": "POSITIVE"}),
     ("Pancreatic head mass with double duct sign.", {"biliary_dilatation": "POSITIVE"}),
     ("FINDINGS:\nThyroid: Enlarged left lobe with a nodule of 2,5 cm.", {"lung_nodule": "ABSENT"}),
+    # probe30 (held out, then fixed): oncology follow-up with measurement tables
+    ("Left subclavian port, catheter tip in the SVC.", {"central_line": "POSITIVE"}),
+    ("Mild wall thickening of a few adjacent ileal loops.", {"bowel_wall_thickening": "POSITIVE"}),
+    ("Parastomal hernia containing a loop of small bowel.", {"abdominal_wall_hernia": "POSITIVE"}),
+    ("Small left pleural effusion with a smooth enhancing pleural rind.", {"pleural_thickening": "POSITIVE"}),
+    (
+        "Pulmonary edema and atypical infection (including Pneumocystis pneumonia) are differential considerations.",
+        {"pulmonary_edema": "UNCERTAIN", "pneumonia": "UNCERTAIN"},
+    ),
+    ("Areas of lucency raise the possibility of mosaic attenuation.", {"mosaic_attenuation_pattern": "UNCERTAIN"}),
+    ("Status post laryngectomy.", {"postoperative_changes": "POSITIVE"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",
