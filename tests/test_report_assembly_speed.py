@@ -25,3 +25,11 @@ def test_a_word_broken_at_a_line_end_is_joined_where_the_lexicon_knows_it() -> N
     assert joined == "left pleural effusion, ground-glass"
     assert offsets is not None
     assert "".join(" " if character == " " else text[i] for character, i in zip(joined, offsets, strict=True)) == joined
+
+
+def test_the_report_analyzer_examples_hold() -> None:
+    import doctest
+
+    from curation.reports import report_analyzer
+
+    assert doctest.testmod(report_analyzer).failed == 0

@@ -632,7 +632,15 @@ CASES = [
     ("Spleen enlarged, 14,5 cm.", {"splenomegaly": "POSITIVE"}),
     ("Irregular wall thickening of the urinary bladder.", {"bladder_wall_thickening": "POSITIVE"}),
     ("Pancreatic head mass with double duct sign.", {"biliary_dilatation": "POSITIVE"}),
-    ("FINDINGS:\nThyroid: Enlarged left lobe with a nodule of 2,5 cm.", {"lung_nodule": "ABSENT"}),
+    (
+        "FINDINGS:\nThyroid: Enlarged left lobe with a nodule of 2,5 cm.",
+        {"lung_nodule": "ABSENT", "thyroid_nodule": "POSITIVE"},
+    ),
+    ("There is a hypodense nodule of 12 mm in the left lobe of the thyroid gland.", {"thyroid_nodule": "POSITIVE"}),
+    (
+        "Thyroid is unremarkable; 5 mm nodule in the right upper lobe.",
+        {"lung_nodule": "POSITIVE", "thyroid_nodule": "NEGATIVE"},
+    ),
     # probe30 (held out, then fixed): oncology follow-up with measurement tables
     ("Left subclavian port, catheter tip in the SVC.", {"central_line": "POSITIVE"}),
     ("Mild wall thickening of a few adjacent ileal loops.", {"bowel_wall_thickening": "POSITIVE"}),

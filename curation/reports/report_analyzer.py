@@ -324,7 +324,7 @@ def _is_single_spaced(text: str) -> bool:
 
 
 def lexicon_words(lexicon: Lexicon) -> frozenset[str]:
-    """The words (lower case, four letters or more) of the lexicons' label phrases, cues and anatomy: those a word
+    r"""The words (lower case, four letters or more) of the lexicons' label phrases, cues and anatomy: those a word
     broken at a line end ("pleu-\nral") is joined back into."""
     phrases = [
         *(term for system in lexicon.organ_systems for term in system.terms),
@@ -343,7 +343,7 @@ _WORD_AFTER = re.compile(r"[A-Za-z]+")
 
 
 def _collapse_whitespace(sentence: str, words: frozenset[str] = frozenset()) -> tuple[str, list[int] | None]:
-    """The sentence with each run of whitespace as one space (a line wrapped by the RIS, "pleural  effusion") and each
+    r"""The sentence with each run of whitespace as one space (a line wrapped by the RIS, "pleural  effusion") and each
     word broken at a line's end joined back where the joined word is one of ``words`` ("pleu-\nral" -> "pleural";
     "ground-\nglass" -> "ground-glass"), and the offset in the sentence of each character of it; (sentence, None)
     where there is nothing to collapse.
