@@ -652,6 +652,23 @@ CASES = [
     ),
     ("Areas of lucency raise the possibility of mosaic attenuation.", {"mosaic_attenuation_pattern": "UNCERTAIN"}),
     ("Status post laryngectomy.", {"postoperative_changes": "POSITIVE"}),
+    # probe31 and probe32 (held out, then fixed): busy CT-RATE-style studies; the English of other continents
+    (
+        "The diameter of the pulmonary trunk was measured as 34 mm and is increased.",
+        {"pulmonary_artery_enlargement": "POSITIVE"},
+    ),
+    ("Increased pulmonary trunk diameter.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("The pulmonary nodule in the RUL measures 8 mm and is increased.", {"pulmonary_artery_enlargement": "ABSENT"}),
+    ("The aorta is tortuous and calcified.", {"arterial_wall_calcification": "POSITIVE"}),
+    ("No filling defect was observed in the pulmonary arteries.", {"pulmonary_embolism": "NEGATIVE"}),
+    ("Spleen dimensions are normal.", {"splenomegaly": "NEGATIVE"}),
+    ("Aspiration pneumonia should be considered.", {"pneumonia": "UNCERTAIN"}),
+    ("Fibrocalcific densities in both upper lobes, Koch's sequelae.", {"pulmonary_fibrotic_sequela": "POSITIVE"}),
+    ("Hepatosplenomegaly.", {"hepatomegaly": "POSITIVE", "splenomegaly": "POSITIVE"}),
+    ("Spleen normal size.", {"splenomegaly": "NEGATIVE"}),
+    ("Both kidneys normal, no back pressure changes.", {"hydronephrosis": "NEGATIVE"}),
+    ("Enhancing thickened parietal and visceral pleura.", {"pleural_thickening": "POSITIVE"}),
+    ("Pneumatoceles predispose to pneumothorax.", {"pneumothorax": "UNCERTAIN"}),
     # a heading line the lexicon does not know, with its value on the next line
     (
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",

@@ -108,12 +108,16 @@ class ContextAssertion:
                 continue
             if statements:
                 # a normal statement's own words speak of its organ only ("nodes up to 12 mm, heart not enlarged"),
-                # and of the findings it names ("PLEURA: No effusion or thickening." rules out the effusion too)
+                # of the findings it names ("PLEURA: No effusion or thickening." rules out the effusion too), and, for
+                # a forward cue, of what follows ("no filling defect in the pulmonary arteries to suggest embolism")
                 hits = [
                     h
                     for h in hits
                     if not any(
-                        s <= h.start and h.end <= e and not (s <= mention.start and mention.end <= e)
+                        s <= h.start
+                        and h.end <= e
+                        and not (s <= mention.start and mention.end <= e)
+                        and not (h.cue.direction != "backward" and mention.start >= e)
                         for s, e in statements
                     )
                 ]
