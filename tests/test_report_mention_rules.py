@@ -150,23 +150,26 @@ def test_landmark_phrases_are_data(tmp_path: Path) -> None:
         load_lexicon(without)
 
 
-def test_a_cue_phrase_written_twice_is_refused(tmp_path: Path) -> None:
-    """The engine keeps one cue per span of words: a second entry would silently replace the first."""
+def lexicons_with_first_cue(tmp_path: Path, cue: str) -> Path:
+    """A copy of the lexicons whose assertion cues open with ``cue`` (one YAML flow mapping)."""
     edited = tmp_path / "edited"
     shutil.copytree(lexicons_dir(), edited)
     cues = edited / "assertion_cues.yaml"
-    added = '  - {phrase: "No  Evidence of", category: UNCERTAIN, direction: forward}\n'
-    cues.write_text(cues.read_text().replace("\ncues:\n", "\ncues:\n" + added, 1))
+    cues.write_text(cues.read_text().replace("\ncues:\n", f"\ncues:\n  - {cue}\n", 1))
+    return edited
+
+
+def test_a_cue_phrase_written_twice_is_refused(tmp_path: Path) -> None:
+    """The engine keeps one cue per span of words: a second entry would silently replace the first."""
+    edited = lexicons_with_first_cue(tmp_path, '{phrase: "No  Evidence of", category: UNCERTAIN, direction: forward}')
     refusal = r"assertion_cues\.yaml: cues\[\d+\] \(no evidence of\): repeats the phrase of cues\[0\]"
     with pytest.raises(LexiconError, match=refusal):
         load_lexicon(edited)
 
 
 def test_a_cue_only_for_an_unknown_organ_system_is_refused(tmp_path: Path) -> None:
-    edited = tmp_path / "edited"
-    shutil.copytree(lexicons_dir(), edited)
-    cues = edited / "assertion_cues.yaml"
-    added = '  - {phrase: "non-glowing", category: NEGATED, direction: forward, only_for: [pet_uptak]}\n'
-    cues.write_text(cues.read_text().replace("\ncues:\n", "\ncues:\n" + added, 1))
+    edited = lexicons_with_first_cue(
+        tmp_path, '{phrase: "non-glowing", category: NEGATED, direction: forward, only_for: [pet_uptak]}'
+    )
     with pytest.raises(LexiconError, match=r"only_for names unknown organ systems \['pet_uptak'\]"):
         load_lexicon(edited)

@@ -345,6 +345,8 @@ class AttributeRules:
         # Each word's first part must be in the (lower-cased) sentence for the expression to match.
         self.suv_hints = tuple({w.split()[0].lower() for w in suv_words if w.split()})
         self.deauville_hints = tuple({w.split()[0].lower() for w in deauville_words if w.split()})
+        # ... and one of these for a side to be named ("left", "rt"): most negated sentences name none
+        self.side_hints = tuple({w.split()[0] for w, side in lexicon.laterality.items() if side in ("left", "right")})
 
 
 @cache
@@ -751,14 +753,10 @@ class MentionAttributes:
         for mention in mentions:
             label = mention.label
             wanted = label.attributes
-            index = mention.sentence_index
             negated = mention.assertion == "NEGATIVE"  # nothing to describe but the side ruled out: "no left effusion"
-            if negated and (
-                "laterality" not in wanted or not _names_a_side(text, lower, bounds[index], bounds[index + 1])
-            ):
+            if not wanted or (negated and "laterality" not in wanted):
                 continue
-            if not wanted:
-                continue
+            index = mention.sentence_index
             offset = bounds[index]
             matches = by_sentence.get(index)
             if matches is None:
@@ -770,13 +768,14 @@ class MentionAttributes:
                     headings[index] if headings else None,
                 )
             if negated:
-                side = _ruled_out_side(
-                    matches.of_words(rules.laterality),
-                    matches.sentence,
-                    mention.char_start - offset,
-                    mention.char_end - offset,
-                )
-                mention.attributes = {"laterality": side} if side else {}
+                if matches.may_contain(rules.side_hints):
+                    side = _ruled_out_side(
+                        matches.of_words(rules.laterality),
+                        matches.sentence,
+                        mention.char_start - offset,
+                        mention.char_end - offset,
+                    )
+                    mention.attributes = {"laterality": side} if side else {}
                 continue
             mention.attributes = attributes_near(
                 matches,
@@ -787,15 +786,6 @@ class MentionAttributes:
                 label.organ_system,
                 OtherFindings.of(matches.sentence, _other_findings(findings_of[index], mention, offset)),
             )
-
-
-_SIDE_HINTS = ("left", "right", "rt", "lt")
-
-
-def _names_a_side(text: str, lower: str | None, start: int, end: int) -> bool:
-    """False only where the sentence at [start, end) has none of the side words' letters (most negations do not)."""
-    sentence = lower[start:end] if lower is not None else text[start:end].lower()
-    return any(hint in sentence for hint in _SIDE_HINTS)
 
 
 def _other_findings(

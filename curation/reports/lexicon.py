@@ -62,6 +62,11 @@ class OrganSystem:
     # this system, but do not make it name the system's organ against another organ it names (label vetoes)
     shared_terms: tuple[str, ...] = ()
 
+    @property
+    def own_terms(self) -> tuple[str, ...]:
+        """The terms that name this system's organ whatever else the sentence names (the terms less the shared)."""
+        return tuple(term for term in self.terms if term not in self.shared_terms)
+
 
 @dataclass(frozen=True)
 class HeadingStatements:

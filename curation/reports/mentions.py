@@ -252,9 +252,7 @@ class LabelMentionRules:
         # A veto word anywhere in a sentence that names nothing of the label's own organ system also vetoes:
         # "In both kidneys, thin-walled mural nodules or cysts" is not a lung nodule, whatever the clauses.
         # The label's own organ is named by its system's terms and by the words it requires ("LAD" for coronary).
-        terms_of = {
-            system.name: [term for term in system.terms if term not in system.shared_terms] for system in organ_systems
-        }
+        terms_of = {system.name: list(system.own_terms) for system in organ_systems}
         self.own_organ = {
             label.name: _word_regex([*terms_of[label.organ_system], *label.requires_any])
             for label in self.labels.values()

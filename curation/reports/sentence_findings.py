@@ -70,8 +70,7 @@ class SentenceAnalyzer:
         self.tokenizer = nlp.tokenizer
         self.terms = TermMatcher(nlp)
         for system in lexicon.organ_systems:
-            own = [term for term in system.terms if term not in system.shared_terms]
-            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, own)
+            self.terms.add(TermKind.ORGAN_SYSTEM, system.name, system.own_terms)
             self.terms.add(TermKind.SHARED_ORGAN_TERM, system.name, system.shared_terms)
         self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems, lexicon.veto_scope)
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
