@@ -29,6 +29,7 @@ from curation.imaging.resample import (
 )
 from curation.imaging.worker_threads import map_on_threads
 
+ROW_PADDING = 16  # floats (one 64-byte cache line) added to each row before a transpose, see `reduce_slice`
 BLOCK_BYTES = 2**20  # target slices per block of `finish`: about 1 MiB of float32 at a time (at least one slice)
 
 
@@ -68,9 +69,14 @@ class SliceStreamResampler:
         if not along_j.identity:
             reduced = along_j.matrix @ reduced
         if not along_i.identity:
-            # sparse @ contiguous dense on the transposed slice: much faster than dense @ sparse
-            transposed = self._buffer("transposed", reduced.shape[::-1])
-            np.copyto(transposed, reduced.T)
+            # sparse @ contiguous dense on the transposed slice: much faster than dense @ sparse. The
+            # transpose reads from rows padded past a power-of-two length: reading down the columns of a
+            # 512-float-wide array hits the same cache sets again and again (4x slower, measured).
+            n_rows, n_columns = reduced.shape
+            padded = self._buffer("padded", (n_rows, n_columns + ROW_PADDING))[:, :n_columns]
+            np.copyto(padded, reduced)
+            transposed = self._buffer("transposed", (n_columns, n_rows))
+            np.copyto(transposed, padded.T)
             reduced = (along_i.matrix @ transposed).T
         np.copyto(out, reduced)
         return out
