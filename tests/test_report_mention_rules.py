@@ -173,3 +173,11 @@ def test_a_cue_only_for_an_unknown_organ_system_is_refused(tmp_path: Path) -> No
     )
     with pytest.raises(LexiconError, match=r"only_for names unknown organ systems \['pet_uptak'\]"):
         load_lexicon(edited)
+
+
+def test_backward_when_last_only_for_a_forward_cue(tmp_path: Path) -> None:
+    edited = lexicons_with_first_cue(
+        tmp_path, '{phrase: "nope", category: NEGATED, direction: backward, backward_when_last: true}'
+    )
+    with pytest.raises(LexiconError, match=r"backward_when_last must be true or false, and only for a forward cue"):
+        load_lexicon(edited)

@@ -182,6 +182,20 @@ def test_an_addendum_has_the_last_word_on_the_labels_it_mentions(analyzer: Repor
     assert statuses["pleural_effusion"] == "positive"  # not in the addendum: the findings stand
 
 
+def test_an_attending_final_read_has_the_last_word_like_an_addendum(analyzer: ReportAnalyzer) -> None:
+    text = (
+        "PRELIMINARY REPORT (resident):\nFINDINGS: Moderate cardiomegaly. Small pericardial effusion.\n"
+        "IMPRESSION: Cardiomegaly with small pericardial effusion.\n\n"
+        "ATTENDING FINAL (Dr. G. Smith):\nAgree with preliminary interpretation with the following exceptions:\n"
+        "1. Heart size is within normal limits; there is no cardiomegaly."
+    )
+    analysis = analyzer.analyze(text)
+    assert analysis.sections[-1] == "addendum"
+    statuses = {row.label: row.status for row in analysis.study_labels()}
+    assert statuses["cardiomegaly"] == "negative"
+    assert statuses["pericardial_effusion"] == "positive"  # the attending left it as the resident read it
+
+
 @pytest.mark.parametrize(
     ("findings", "addendum", "status"),
     [

@@ -476,6 +476,8 @@ SENTENCES: list[tuple[str, str, str, dict[str, object]]] = [
     ("Nil pleural effusion.", "pleural_effusion", "NEGATIVE", {}),
     ("Pleural effusion: none.", "pleural_effusion", "NEGATIVE", {}),
     ("Pneumothorax: absent.", "pneumothorax", "NEGATIVE", {}),
+    ("Absent: pleural effusion, pneumothorax.", "pleural_effusion", "NEGATIVE", {}),
+    ("Absent: pleural effusion, pneumothorax.", "pneumothorax", "NEGATIVE", {}),
     ("Pleural effusion is unlikely.", "pleural_effusion", "NEGATIVE", {}),
     ("Atelectasis, less likely pneumonia.", "pneumonia", "NEGATIVE", {}),
     ("Atelectasis, less likely pneumonia.", "atelectasis", "POSITIVE", {}),

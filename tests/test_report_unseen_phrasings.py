@@ -674,12 +674,70 @@ CASES = [
         "FINDINGS:\nPneumothorax:\nNone.\nPleural effusion:\nSmall right.",
         {"pneumothorax": "NEGATIVE", "pleural_effusion": "POSITIVE"},
     ),
+    # probe34 (structured templates, held out, then fixed): a field answered "No", "Not present", "Resolved"
+    ("Pericardial effusion: No", {"pericardial_effusion": "NEGATIVE"}),
+    ("FINDINGS:\nTree-in-bud: No.\nCavitation: No", {"tree_in_bud": "NEGATIVE", "cavitation": "NEGATIVE"}),
+    ("Pacemaker / ICD: Not present", {"pacemaker": "NEGATIVE"}),
+    ("Pleural effusion: Resolved", {"pleural_effusion": "HISTORICAL"}),
+    ("Right pleural effusion: no change.", {"pleural_effusion": "POSITIVE"}),
+    ("Lungs: No effusion, pneumothorax, consolidation, nodule, or mass.", {"lung_mass": "NEGATIVE"}),
+    # the field's name named again in its value: the value says what became of it
+    ("Pneumothorax: No residual left pneumothorax.", {"pneumothorax": "NEGATIVE"}),
+    ("Nodules: No new nodules.", {"lung_nodule": "NEGATIVE"}),
+    ("Consolidation: RLL consolidation seen previously has resolved.", {"consolidation": "HISTORICAL"}),
+    ("Cardiac size: Normal", {"cardiomegaly": "NEGATIVE"}),
+    ("Interstitial abnormality: No", {"interstitial_lung_disease": "NEGATIVE"}),
+    ("Main pulmonary artery diameter: 31 mm (enlarged)", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("Bones: Mild thoracic spine degenerative changes.", {"degenerative_spine_change": "POSITIVE"}),
+    (
+        "Residual: Linear fibrotic band in the RLL at the site of the prior consolidation.",
+        {"consolidation": "HISTORICAL"},
+    ),
+    # probe35 (CT-RATE's style, held out, then fixed)
+    (
+        "Calcific atherosclerotic changes were observed in the aortic arch; no calcification was observed in the "
+        "coronary arteries.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "NEGATIVE"},
+    ),
+    ("Heart contour and size are within normal limits.", {"cardiomegaly": "NEGATIVE"}),
+    ("Both adrenal glands are of normal appearance.", {"adrenal_nodule": "NEGATIVE"}),
+    (
+        "Compression fractures with height loss in the T8 and T11 vertebral bodies, together with diffuse degenerative "
+        "changes.",
+        {"degenerative_spine_change": "POSITIVE"},
+    ),
+    (
+        "The main pulmonary artery diameter was measured as 36 mm, enlarged.",
+        {"pulmonary_artery_enlargement": "POSITIVE"},
+    ),
+    ("Degenerative changes of the right shoulder joint.", {"degenerative_spine_change": "ABSENT"}),
+    # probe36 (reports changed after dictation, held out, then fixed)
+    ("Main pulmonary artery 3.3 cm, enlarged.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("Multilevel degenerative endplate changes.", {"degenerative_spine_change": "POSITIVE"}),
+    ("The liver is possibly mildly enlarged at 17.5 cm.", {"hepatomegaly": "UNCERTAIN"}),
+    (
+        "The previously described 4 mm right lower lobe nodule represents a vessel seen in cross-section.",
+        {"lung_nodule": "NEGATIVE"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[text[:50] for text, _ in CASES])
 def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
     check_expected(analyzer, text, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a field's value that names the finding otherwise keeps the field's mention
+        "Lesion 3: segment VIII, 1.5 cm; indeterminate, FNH vs adenoma.",
+        # a part after a semicolon goes on about the organ the part before named
+        "The hypodense lesion in the liver cannot be characterized; cyst?",
+    ],
+)
+def test_a_lesion_and_its_hedged_nature_are_both_kept(analyzer: ReportAnalyzer, text: str) -> None:
+    assert assertions(analyzer, text)["liver_lesion"] == {"POSITIVE", "UNCERTAIN"}
 
 
 @pytest.mark.parametrize(
@@ -709,6 +767,19 @@ def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[st
             "Clinical details: Fevers. ?leak.\n\nA pelvic drain is present. Small pleural effusion.\n"
             "Lung bases: Mild atelectasis.\nConclusion: Leak.",
             "pleural_effusion",
+            "findings",
+        ),
+        # a template's fields after the indication: two lines naming findings open the findings
+        (
+            "Indication: Risk stratification.\nCoronary artery calcification: Present, severe\nCardiac size: Normal\n"
+            "Pericardial effusion: No",
+            "pericardial_effusion",
+            "findings",
+        ),
+        (
+            "Comparison: CT 2 years prior.\n\nPATTERN: UIP\nTRACTION BRONCHIECTASIS: Yes\nCONSOLIDATION: No\n"
+            "PLEURA: No effusion.",
+            "consolidation",
             "findings",
         ),
         # the first heading of a US abdomen/pelvis CT
@@ -748,6 +819,12 @@ def test_findings_after_an_inline_preamble_are_findings(
         (
             "History: lung cancer.\nPrior CT: 2019, showed a 5 mm nodule.\nFINDINGS: No nodule.",
             "lung_nodule",
+            "clinical_information",
+        ),
+        # one field line of a history is still the history ("Lung cancer: 2019"); a template needs two
+        (
+            "History:\nLung cancer: right upper lobe mass, resected 2019.\nFINDINGS: No recurrence.",
+            "lung_mass",
             "clinical_information",
         ),
     ],

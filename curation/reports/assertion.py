@@ -67,6 +67,12 @@ class ContextAssertion:
         self.opening_cues = {
             index: replace(cue, direction="forward") for index, cue in enumerate(lexicon.cues) if cue.forward_when_first
         }
+        # and a forward cue that closes its sentence reads backward (``backward_when_last``): "Pericardial effusion: No"
+        self.closing_cues = {
+            index: replace(cue, direction="backward")
+            for index, cue in enumerate(lexicon.cues)
+            if cue.backward_when_last
+        }
         for index, cue in enumerate(lexicon.cues):
             terms.add(TermKind.CUE, index, [cue.phrase])
         terms.add(TermKind.TERMINATOR, None, lexicon.terminators)
@@ -143,6 +149,10 @@ class ContextAssertion:
             index = spans[span]
             if index in self.opening_cues and _opens_sentence(span[0], sentence_starts[sentence], doc):
                 cue = self.opening_cues[index]
+            elif index in self.closing_cues and _closes_sentence(
+                span[1], _sentence_end(sentence_starts, sentence, doc), doc
+            ):
+                cue = self.closing_cues[index]
             elif doc is None or index not in self.query_cues:
                 cue = self.cues[index]
             else:
@@ -163,6 +173,18 @@ class ContextAssertion:
         if start > 0 and not doc[start - 1].whitespace_:
             return backward
         return self.cues[index]
+
+
+def _sentence_end(sentence_starts: list[int], sentence: int, doc: Doc | None) -> int | None:
+    """The token after the sentence's last (None without the Doc)."""
+    if sentence + 1 < len(sentence_starts):
+        return sentence_starts[sentence + 1]
+    return None if doc is None else len(doc)
+
+
+def _closes_sentence(end: int, sentence_end: int | None, doc: Doc | None) -> bool:
+    """Whether only punctuation follows the token before ``end`` in its sentence ("Pneumothorax: No.")."""
+    return doc is not None and sentence_end is not None and all(doc[i].is_punct for i in range(end, sentence_end))
 
 
 def _opens_sentence(start: int, sentence_start: int, doc: Doc | None) -> bool:
@@ -284,7 +306,9 @@ def assert_mention(
         if hit_start < end and start < hit_end:
             if hit_start < start and cue.direction != "backward":
                 reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"
-            continue  # a cue inside the mention's words is part of the finding's name
+            elif start < hit_start and hit_end < end and cue.category == "UNCERTAIN":
+                reaching.append((0, hit))  # a hedge amid a pattern's words: "the liver is possibly enlarged"
+            continue  # any other cue inside the mention's words is part of the finding's name
         forward = hit_end <= start
         if forward and cue.direction != "backward":
             distance, gap_start, gap_end, blocking = start - hit_end, hit_end, start, forward_blocking

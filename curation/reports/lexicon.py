@@ -112,6 +112,8 @@ class AssertionCue:
     only_for: tuple[str, ...] = ()
     # a backward cue that reads forward where it opens its sentence ("Not observed pathological lymph nodes.")
     forward_when_first: bool = False
+    # a forward cue that reads backward where it closes its sentence (a field answered "No": "Pericardial effusion: No")
+    backward_when_last: bool = False
 
 
 @dataclass(frozen=True)
@@ -355,8 +357,24 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
             where,
             "forward_when_first must be true or false, and only for a backward cue",
         )
+        backward_when_last = entry.get("backward_when_last", False)
+        _require(
+            isinstance(backward_when_last, bool) and (not backward_when_last or direction == "forward"),
+            path,
+            where,
+            "backward_when_last must be true or false, and only for a forward cue",
+        )
         cues.append(
-            AssertionCue(phrase.strip(), category, direction, max_scope, negated_across, only_for, forward_when_first)
+            AssertionCue(
+                phrase.strip(),
+                category,
+                direction,
+                max_scope,
+                negated_across,
+                only_for,
+                forward_when_first,
+                backward_when_last,
+            )
         )
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
     forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")

@@ -462,11 +462,22 @@ class LabelMentionRules:
                 continue
             words = requires.spans(text, bounds[sentence], bounds[sentence + 1])
             # a normal statement ("liver unremarkable") owns no word: "Liver unremarkable apart from a 2 cm cyst"
-            holders = [
-                m for m in group if not m.stated_absent and any(m.char_start <= a and b <= m.char_end for a, b in words)
-            ]
+            candidates = [m for m in group if not m.stated_absent]
+            holders = [m for m in candidates if any(m.char_start <= a and b <= m.char_end for a, b in words)]
             if holders and all(any(m.char_start <= a and b <= m.char_end for m in holders) for a, b in words):
                 dropped.update(id(m) for m in group if m not in holders)
+                continue
+            # a word in a later part of a sentence cut by semicolons belongs to the mentions of that part: in "calcific
+            # atherosclerotic changes in the aortic arch; no calcification in the coronary arteries" the changes are
+            # not coronary (a part after the word goes on about its organ: "a lesion in the liver; cyst?")
+            parts = _semicolon_parts(text, bounds[sentence], bounds[sentence + 1])
+            if len(parts) < 2:
+                continue
+            part_of = {id(m): _part_index(parts, m.char_start) for m in group}
+            word_parts = {_part_index(parts, a) for a, _b in words}
+            holding = [m for m in candidates if part_of[id(m)] in word_parts]
+            if holding and word_parts <= {part_of[id(m)] for m in holding}:
+                dropped.update(id(m) for m in group if part_of[id(m)] < min(word_parts))
         return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
     def _under_headings(
@@ -527,6 +538,29 @@ class LabelMentionRules:
             )
 
         return [m for m in mentions if not yields(m)]
+
+    @staticmethod
+    def without_answered_fields(mentions: list[MentionRecord], text: str, bounds: list[int]) -> list[MentionRecord]:
+        """Mentions less a field's name that its value names again: in "Pneumothorax: No residual left pneumothorax."
+        and "Consolidation: RLL consolidation seen previously has resolved." the value says what became of the
+        finding; the field name alone (asserted by nothing, or by cues meant for the value) would read as present.
+        A value that names the finding otherwise ("Lesion 3: 1.5 cm, FNH vs adenoma") keeps the field's mention."""
+        by_sentence: dict[tuple[int, str], list[MentionRecord]] = {}
+        for mention in mentions:
+            by_sentence.setdefault((mention.sentence_index, mention.label.name), []).append(mention)
+        dropped: set[int] = set()
+        for (sentence, _label), group in by_sentence.items():
+            if len(group) < 2:
+                continue
+            first = min(group, key=lambda m: m.char_start)
+            colon = _field_colon(text, bounds[sentence], bounds[sentence + 1], first.char_start, first.char_end)
+            if colon is None:
+                continue
+            # named again, not named otherwise: "Lesion 3: ..., FNH vs adenoma" keeps its lesion
+            head = text[first.char_start : first.char_end].lower().split()[-1].rstrip("s")
+            if any(m.char_start > colon and head in text[m.char_start : m.char_end].lower() for m in group):
+                dropped.add(id(first))
+        return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
     def _names_own_organ(self, name: str, text: str, lower: str | None, char_start: int, char_end: int) -> bool:
         """Whether the mention's own words name its organ: "pleural effusion" in "No pleural effusion or
@@ -735,6 +769,33 @@ class SentenceClauses:
             )
             self._vetoed[key] = found
         return found
+
+
+def _semicolon_parts(text: str, first: int, after: int) -> list[int]:
+    """Where each semicolon-separated part of text[first:after] starts."""
+    starts = [first]
+    position = text.find(";", first, after)
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find(";", position + 1, after)
+    return starts
+
+
+def _part_index(part_starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(part_starts, offset) - 1
+
+
+_LIST_MARKS = re.compile(r"[\s\-*•\d.)]*")
+_FIELD_NAME_TAIL = re.compile(r"[^.;,:\n]{0,30}:")
+
+
+def _field_colon(text: str, first: int, after: int, char_start: int, char_end: int) -> int | None:
+    """The colon after a field name that opens its sentence with [char_start, char_end) ("Pacemaker / ICD: ..."), or
+    None where the mention is no field name."""
+    if _LIST_MARKS.fullmatch(text, first, char_start) is None:
+        return None
+    tail = _FIELD_NAME_TAIL.match(text, char_end, after)
+    return None if tail is None else tail.end() - 1
 
 
 _TWO_WORD_CHARACTERS = re.compile(r"\w\w")

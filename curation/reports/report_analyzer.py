@@ -205,7 +205,11 @@ class ReportComponent:
 
     def __init__(self, nlp: Language, lexicon_dir: str = "", memo_size: int = DEFAULT_MEMO_SIZE) -> None:
         lexicon: Lexicon = load_lexicon(lexicon_dir or None)
-        self.splitter = SectionSplitter(lexicon.sections, [t for system in lexicon.organ_systems for t in system.terms])
+        self.splitter = SectionSplitter(
+            lexicon.sections,
+            [t for system in lexicon.organ_systems for t in system.terms],
+            [synonym for label in lexicon.labels for synonym in label.synonyms],
+        )
         self.sentences = SentenceAnalyzer(nlp, lexicon, lexicon_dir, memo_size)
         self.lexicon_words = lexicon_words(lexicon)
 

@@ -119,10 +119,13 @@ class SectionSplitter:
     whose literal first character lets the regex engine skip to the candidates.
     """
 
-    def __init__(self, lexicon: SectionLexicon, anatomy_terms: Iterable[str] = ()) -> None:
-        # words of organ-system terms ("lung", "kidney"): a heading the lexicon does not know that names one of them,
-        # after the technique, opens the findings
+    def __init__(
+        self, lexicon: SectionLexicon, anatomy_terms: Iterable[str] = (), finding_terms: Iterable[str] = ()
+    ) -> None:
+        # words of organ-system terms ("lung", "kidney") and names of findings ("pericardial effusion"): headings the
+        # lexicon does not know that name them open the findings after a preamble (see `_preamble_split`)
         self._anatomy_words = frozenset(word for term in anatomy_terms for word in term.lower().split())
+        self._finding_terms = frozenset(" ".join(term.lower().split()) for term in finding_terms)
         self._by_heading: dict[str, SectionHeading] = {h.heading.upper(): h for h in lexicon.headings}
         names = _alternation([h.heading for h in lexicon.headings])
         list_marker = r"(?:[-*•]|\d{1,2}[.)])?[ \t]*"
@@ -226,23 +229,32 @@ class SectionSplitter:
             blank = _BLANK_LINE.search(text, body_start, end)
             if blank is not None and _reads_as_findings(text[blank.end() : end]):
                 return blank.start(), blank.end()
-        if section == "technique":
-            # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the
-            # lexicon does not know, naming anatomy, ends the technique; what follows is findings
-            unknown = self._unknown_anatomy_heading(text, body_start, end)
-            if unknown is not None:
-                return unknown, unknown
+        # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the lexicon does
+        # not know, naming anatomy or a finding, ends the technique; what follows is findings. A history or comparison
+        # ends where two such lines follow ("Indication: screening.\nPericardial effusion: No\nCardiac size: Normal"),
+        # a template's fields: one may still be history ("Lung cancer: 2019").
+        fields = self._unknown_finding_headings(text, body_start, end)
+        if len(fields) >= (1 if section == "technique" else 2):
+            return fields[0], fields[0]
         return None
 
-    def _unknown_anatomy_heading(self, text: str, start: int, end: int) -> int | None:
-        """Where a heading-like line that names anatomy ("Lung nodules:") starts in text[start:end], else None."""
-        if not self._anatomy_words:
-            return None
-        for match in _HEADING_LIKE_LINE.finditer(text, start, end):
-            heading = match.group("h")
-            if heading[:1].isupper() and any(word in self._anatomy_words for word in heading.lower().split()):
-                return match.start()
-        return None
+    def _unknown_finding_headings(self, text: str, start: int, end: int) -> list[int]:
+        """Where the heading-like lines that name anatomy or a finding ("Lung nodules:", "Pericardial effusion:")
+        start in text[start:end]."""
+        if not self._anatomy_words and not self._finding_terms:
+            return []
+        return [
+            match.start()
+            for match in _HEADING_LIKE_LINE.finditer(text, start, end)
+            if match.group("h")[:1].isupper() and self._names_anatomy_or_finding(match.group("h"))
+        ]
+
+    def _names_anatomy_or_finding(self, heading: str) -> bool:
+        words = heading.lower().split()
+        if any(word in self._anatomy_words for word in words):
+            return True
+        runs = (" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1))
+        return any(run in self._finding_terms or run.rstrip("s") in self._finding_terms for run in runs)
 
     def _impression_cue_search(self, text: str) -> re.Match[str] | None:
         """``self._impression_cue.search(text)``: at the text start, else the leftmost after a mark."""

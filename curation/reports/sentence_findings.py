@@ -131,6 +131,7 @@ class SentenceAnalyzer:
             self.assertion.assign(mentions, found_terms, starts, doc)
             self.attributes.assign(mentions, text, bounds, lower, headings)
             mentions = self.mentions.without_yielded(mentions)
+            mentions = self.mentions.without_answered_fields(mentions, text, bounds)
             for mention in mentions:
                 index = mention.sentence_index
                 mentions_of[index].append(_sentence_mention(mention, char_starts[index]))
