@@ -711,7 +711,32 @@ CASES = [
         {"pulmonary_artery_enlargement": "POSITIVE"},
     ),
     ("Degenerative changes of the right shoulder joint.", {"degenerative_spine_change": "ABSENT"}),
+    ("Mild pericardial thickening; no pericardial effusion.", {"pericardial_effusion": "NEGATIVE"}),
+    ("Pericardial effusion-thickening was not observed.", {"pericardial_thickening": "NEGATIVE"}),
+    # probe37 (CT-RATE's style, held out, then fixed): a hedge with a subject of its own after a comma
+    (
+        "A few millimetric nodules were observed in the left lung, metastasis cannot be excluded.",
+        {"lung_nodule": "POSITIVE"},
+    ),
+    (
+        "Rounded atelectasis was observed in the left lower lobe, a mass could not be excluded.",
+        {"atelectasis": "POSITIVE", "lung_mass": "UNCERTAIN"},
+    ),
+    ("Walls of bronchi are thickened, lumens are not narrowed.", {"bronchial_wall_thickening": "POSITIVE"}),
+    ("No intimal flap suggesting dissection was detected.", {"aortic_dissection": "NEGATIVE"}),
+    # probe33 (emergency abdomen and pelvis, held out, then fixed)
+    ("Possible small 9 mm left adrenal nodule, not further characterised.", {"adrenal_nodule": "UNCERTAIN"}),
+    ("A 6 mm nodule, not calcified.", {"lung_nodule": "POSITIVE"}),
+    ("The herniated loop demonstrates wall thickening.", {"bowel_wall_thickening": "POSITIVE"}),
+    ("The first part of the duodenum is thickened.", {"bowel_wall_thickening": "POSITIVE"}),
+    ("The adjacent colonic wall is not thickened.", {"bowel_wall_thickening": "NEGATIVE"}),
+    ("No bowel wall thickening or obstruction.", {"bowel_obstruction": "NEGATIVE"}),
+    ("Appendix normal.", {"appendicitis": "NEGATIVE"}),
+    ("Kidneys: Equivocal mild fullness of the left pelvicalyceal system.", {"hydronephrosis": "UNCERTAIN"}),
+    ("Calcified atheroma of the aorta, which is of normal calibre (2.6 cm).", {"aortic_aneurysm": "NEGATIVE"}),
+    ("The pancreatic tail enhances, with its duct dilated to 5 mm.", {"pancreatic_duct_dilatation": "POSITIVE"}),
     # probe36 (reports changed after dictation, held out, then fixed)
+    ("Heart and mediastinum: Cardio megaly.", {"cardiomegaly": "POSITIVE"}),
     ("Main pulmonary artery 3.3 cm, enlarged.", {"pulmonary_artery_enlargement": "POSITIVE"}),
     ("Multilevel degenerative endplate changes.", {"degenerative_spine_change": "POSITIVE"}),
     ("The liver is possibly mildly enlarged at 17.5 cm.", {"hepatomegaly": "UNCERTAIN"}),

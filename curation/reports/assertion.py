@@ -207,10 +207,10 @@ class ClauseJoints:
     ("no effusion, pneumothorax, and consolidation"), words holding a comma ("no effusion, hilar enlargement, and
     lymphadenopathy": list items themselves) or no finding yet ("no mediastinal, hilar, and axillary
     lymphadenopathy") keep the list going.
-    Backward cue: "and" ends it where the finding's clause has a verb before the "and" and the cue's clause a subject
-    of its own after it: "Atelectasis is present, and pleural effusion was not observed"; not in a list ("Effusion,
-    nodule and mass were not observed") nor where one subject has two predicates ("Lymph nodes are seen and are not
-    of pathological size").
+    Backward cue: "and" or a comma ends it where the finding's clause has a verb before the joint and the cue's clause a
+    subject of its own after it: "Atelectasis is present, and pleural effusion was not observed", "Nodules were seen
+    in the left lung, metastasis cannot be excluded"; not in a list ("Effusion, nodule and mass were not observed")
+    nor where one subject has two predicates ("Lymph nodes are seen and are not of pathological size").
 
     ``words``: token positions by payload (the joint words registered by ``ContextAssertion``).
     """
@@ -247,11 +247,18 @@ class ClauseJoints:
         return False
 
     def ends_backward(self, mention: MentionRecord, cue_start: int) -> bool:
-        """Whether an "and" between ``mention`` and a backward cue starting at ``cue_start`` ends the cue's scope."""
+        """Whether an "and" or a comma between ``mention`` and a backward cue starting at ``cue_start`` ends the cue's
+        scope ("Nodules were observed in the left lung, metastasis cannot be excluded": the hedge has a subject of its
+        own)."""
         joints = self._joints_in(mention.end, cue_start)
-        if not joints:
+        first_comma = bisect.bisect_left(self.commas, mention.end)
+        commas = self.commas[first_comma : bisect.bisect_left(self.commas, cue_start)]
+        last_joint = joints[-1] if joints else None
+        if commas and (last_joint is None or commas[-1] > last_joint[0]):
+            last_joint = (commas[-1], commas[-1] + 1)
+        if last_joint is None:
             return False
-        joint, joint_end = joints[-1]
+        joint, joint_end = last_joint
         subject = cue_start - joint_end - _count(self.verbs, joint_end, cue_start)
         if subject <= 0:
             return False  # "... and was not detected": the cue's clause shares the finding's subject
@@ -328,6 +335,12 @@ def assert_mention(
     if not reaching:
         return "POSITIVE"
     nearest = min(reaching, key=lambda item: item[0])[1]
+    if nearest.cue.category == "PSEUDO" and nearest.start >= end:
+        # a property said after the finding ("not further characterised", "not calcified") keeps it from a negation,
+        # not from the hedge before it: "Possible 9 mm left adrenal nodule, not further characterised" is uncertain
+        hedges = [(d, h) for d, h in reaching if h.cue.category == "UNCERTAIN" and h.end <= start]
+        if hedges:
+            nearest = min(hedges, key=lambda item: item[0])[1]
     if nearest.cue.category == "UNCERTAIN" and any(
         h.cue.category == "NEGATED"
         and h.end <= nearest.start <= mention.start
