@@ -142,11 +142,14 @@ def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
         position = bisect.bisect_right(structural, match.start()) - 1
         current = structural[position] if position >= 0 else 0
         word = _LAST_WORD.search(text, max(current, match.start() - 12), match.start())
+        space = re.compile(r"\s+").match(text, match.end())
         if word is not None:
             token = word.group(1).lower().rstrip(".")
-            if token in ABBREVIATIONS or (token.isdigit() and not text[current : word.start()].strip()):
+            answer = token == "no" and space is not None and not text[space.end() : space.end() + 1].isdigit()
+            if not answer and (
+                token in ABBREVIATIONS or (token.isdigit() and not text[current : word.start()].strip())
+            ):
                 continue
-        space = re.compile(r"\s+").match(text, match.end())
         query = match.group()[0] == "?" and match.group()[1:2] not in (".", "!", "?")
         goes_on = space is not None and space.end() < len(text)
         after_mark = re.fullmatch(r"[-*•·▪●◦]|\d{1,2}[.)]", text[current : match.start()].strip()) is not None

@@ -713,6 +713,20 @@ CASES = [
     ("Degenerative changes of the right shoulder joint.", {"degenerative_spine_change": "ABSENT"}),
     ("Mild pericardial thickening; no pericardial effusion.", {"pericardial_effusion": "NEGATIVE"}),
     ("Pericardial effusion-thickening was not observed.", {"pericardial_thickening": "NEGATIVE"}),
+    # a review of the field rules: what they must leave alone
+    ("Pulmonary embolism seen at 14:05 on the preliminary read.", {"pulmonary_embolism": "POSITIVE"}),
+    (
+        "The liver is diffusely hypoattenuating, likely steatosis, and is enlarged at 19 cm.",
+        {"hepatomegaly": "POSITIVE"},
+    ),
+    ("Small right pleural effusion, pneumothorax: no", {"pleural_effusion": "POSITIVE", "pneumothorax": "NEGATIVE"}),
+    ("Pleural effusions: resolved on the right, small on the left.", {"pleural_effusion": "POSITIVE"}),
+    ("Pneumothorax: No. Effusion: Small left.", {"pneumothorax": "NEGATIVE", "pleural_effusion": "POSITIVE"}),
+    ("Pulmonary embolism: no; pleural effusion: small right.", {"pulmonary_embolism": "NEGATIVE"}),
+    ("Pneumothorax: No (chest tube in place).", {"pneumothorax": "NEGATIVE", "chest_tube": "POSITIVE"}),
+    ("Adjacent to the 6 mm nodule is a vessel.", {"lung_nodule": "POSITIVE"}),
+    ("Main pulmonary artery diameter is 26 mm, the RV is dilated.", {"pulmonary_artery_enlargement": "ABSENT"}),
+    ("Degenerative changes at the hips with normal vertebrae.", {"degenerative_spine_change": "ABSENT"}),
     # probe37 (CT-RATE's style, held out, then fixed): a hedge with a subject of its own after a comma
     (
         "A few millimetric nodules were observed in the left lung, metastasis cannot be excluded.",
@@ -750,6 +764,22 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[text[:50] for text, _ in CASES])
 def test_unseen_phrasings(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
     check_expected(analyzer, text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # the field's finding is there; its value rules out the other side
+        ("Pleural effusion: Small right, no left pleural effusion.", "pleural_effusion"),
+        # the first part names coronary arteries of its own
+        ("Calcified plaque in the LM and LCx; RCA without calcification.", "coronary_artery_wall_calcification"),
+    ],
+)
+def test_a_finding_ruled_out_elsewhere_in_its_sentence_stays_present(
+    analyzer: ReportAnalyzer, text: str, label: str
+) -> None:
+    statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
+    assert statuses[label] == "positive"
 
 
 @pytest.mark.parametrize(
@@ -839,6 +869,13 @@ def test_findings_after_an_inline_preamble_are_findings(
         (
             "CLINICAL INFORMATION:\nQuestion: pulmonary embolism?\nFINDINGS:\nNo embolus.",
             "pulmonary_embolism",
+            "clinical_information",
+        ),
+        # field lines of a history stay the history where a findings heading follows
+        (
+            "INDICATION:\nPleural effusion: follow-up\nPneumothorax: follow-up after chest tube\n\nFINDINGS:\n"
+            "No pneumothorax. Small left pleural effusion.",
+            "pneumothorax",
             "clinical_information",
         ),
         (

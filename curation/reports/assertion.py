@@ -149,10 +149,14 @@ class ContextAssertion:
             index = spans[span]
             if index in self.opening_cues and _opens_sentence(span[0], sentence_starts[sentence], doc):
                 cue = self.opening_cues[index]
-            elif index in self.closing_cues and _closes_sentence(
-                span[1], _sentence_end(sentence_starts, sentence, doc), doc
+            elif (
+                index in self.closing_cues
+                and doc is not None
+                and _closes_field(doc, span[1], sentence_starts, sentence)
             ):
-                cue = self.closing_cues[index]
+                cue = replace(
+                    self.closing_cues[index], max_scope=_field_name_length(doc, span[0], sentence_starts[sentence])
+                )
             elif doc is None or index not in self.query_cues:
                 cue = self.cues[index]
             else:
@@ -175,16 +179,27 @@ class ContextAssertion:
         return self.cues[index]
 
 
-def _sentence_end(sentence_starts: list[int], sentence: int, doc: Doc | None) -> int | None:
-    """The token after the sentence's last (None without the Doc)."""
-    if sentence + 1 < len(sentence_starts):
-        return sentence_starts[sentence + 1]
-    return None if doc is None else len(doc)
+_CLAUSE_BOUNDARIES = frozenset({".", ";", ",", "(", ")"})
 
 
-def _closes_sentence(end: int, sentence_end: int | None, doc: Doc | None) -> bool:
-    """Whether only punctuation follows the token before ``end`` in its sentence ("Pneumothorax: No.")."""
-    return doc is not None and sentence_end is not None and all(doc[i].is_punct for i in range(end, sentence_end))
+def _closes_field(doc: Doc, end: int, sentence_starts: list[int], sentence: int) -> bool:
+    """Whether the answer ending at token ``end`` closes its field: the sentence ends there or a clause boundary
+    follows ("Pneumothorax: No.", "Pulmonary embolism: no; ...", "Pneumothorax: No (chest tube in place).")."""
+    sentence_end = sentence_starts[sentence + 1] if sentence + 1 < len(sentence_starts) else len(doc)
+    return (
+        end >= sentence_end
+        or doc[end].text in _CLAUSE_BOUNDARIES
+        or all(doc[i].is_punct for i in range(end, sentence_end))
+    )
+
+
+def _field_name_length(doc: Doc, cue_start: int, sentence_start: int) -> int:
+    """Tokens between the cue and the comma or semicolon before it (or the sentence start): the field's name, which a
+    closing answer reads back over ("Small right pleural effusion, pneumothorax: no" answers for the pneumothorax)."""
+    start = cue_start
+    while start > sentence_start and doc[start - 1].text not in (",", ";"):
+        start -= 1
+    return cue_start - start
 
 
 def _opens_sentence(start: int, sentence_start: int, doc: Doc | None) -> bool:
@@ -270,6 +285,14 @@ class ClauseJoints:
         return _blocked(self.verbs, clause_start, joint)
 
 
+def _hedges_the_predicate(cue: AssertionCue, hit_end: int, start: int, end: int, joints: ClauseJoints | None) -> bool:
+    """Whether a hedge inside a mention's words stands right before its last word or two, with no comma between: "the
+    liver is possibly mildly enlarged" (not "the liver, likely steatotic, is enlarged")."""
+    if cue.category != "UNCERTAIN" or not start < hit_end < end or end - hit_end > 2:
+        return False
+    return joints is None or not _blocked(joints.commas, hit_end, end)
+
+
 def _count(positions: list[int], start: int, end: int) -> int:
     return bisect.bisect_left(positions, end) - bisect.bisect_left(positions, start)
 
@@ -313,7 +336,7 @@ def assert_mention(
         if hit_start < end and start < hit_end:
             if hit_start < start and cue.direction != "backward":
                 reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"
-            elif start < hit_start and hit_end < end and cue.category == "UNCERTAIN":
+            elif _hedges_the_predicate(cue, hit_end, start, end, joints):
                 reaching.append((0, hit))  # a hedge amid a pattern's words: "the liver is possibly enlarged"
             continue  # any other cue inside the mention's words is part of the finding's name
         forward = hit_end <= start

@@ -467,17 +467,18 @@ class LabelMentionRules:
             if holders and all(any(m.char_start <= a and b <= m.char_end for m in holders) for a, b in words):
                 dropped.update(id(m) for m in group if m not in holders)
                 continue
-            # a word in a later part of a sentence cut by semicolons belongs to the mentions of that part: in "calcific
-            # atherosclerotic changes in the aortic arch; no calcification in the coronary arteries" the changes are
-            # not coronary (a part after the word goes on about its organ: "a lesion in the liver; cyst?")
+            # A required word only in later parts of a sentence cut by semicolons belongs to the mentions of those
+            # parts: in "calcific atherosclerotic changes in the aortic arch; no calcification in the coronary arteries"
+            # the changes are not coronary. Only parts before the first word lose their mentions: a part after it goes
+            # on about its organ ("a lesion in the liver; cyst?").
             parts = _semicolon_parts(text, bounds[sentence], bounds[sentence + 1])
             if len(parts) < 2:
                 continue
             part_of = {id(m): _part_index(parts, m.char_start) for m in group}
-            word_parts = {_part_index(parts, a) for a, _b in words}
-            holding = [m for m in candidates if part_of[id(m)] in word_parts]
-            if holding and word_parts <= {part_of[id(m)] for m in holding}:
-                dropped.update(id(m) for m in group if part_of[id(m)] < min(word_parts))
+            parts_with_words = {_part_index(parts, a) for a, _b in words}
+            parts_with_holders = {part_of[id(m)] for m in candidates}
+            if parts_with_words <= parts_with_holders:
+                dropped.update(id(m) for m in group if part_of[id(m)] < min(parts_with_words))
         return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
     def _under_headings(
@@ -541,25 +542,27 @@ class LabelMentionRules:
 
     @staticmethod
     def without_answered_fields(mentions: list[MentionRecord], text: str, bounds: list[int]) -> list[MentionRecord]:
-        """Mentions less a field's name that its value names again: in "Pneumothorax: No residual left pneumothorax."
-        and "Consolidation: RLL consolidation seen previously has resolved." the value says what became of the
-        finding; the field name alone (asserted by nothing, or by cues meant for the value) would read as present.
-        A value that names the finding otherwise ("Lesion 3: 1.5 cm, FNH vs adenoma") keeps the field's mention."""
-        by_sentence: dict[tuple[int, str], list[MentionRecord]] = {}
+        """Mentions less a field's name that the first clause of its value names again: in "Pneumothorax: No residual
+        left pneumothorax." and "Consolidation: RLL consolidation seen previously has resolved." the value says what
+        became of the finding. A value that names it otherwise ("Lesion 3: 1.5 cm, FNH vs adenoma") or only after a
+        comma ("Pleural effusion: Small right, no left pleural effusion") keeps the field's mention."""
+        by_label: dict[tuple[int, str], list[MentionRecord]] = {}
         for mention in mentions:
-            by_sentence.setdefault((mention.sentence_index, mention.label.name), []).append(mention)
+            by_label.setdefault((mention.sentence_index, mention.label.name), []).append(mention)
         dropped: set[int] = set()
-        for (sentence, _label), group in by_sentence.items():
+        for (sentence, _name), group in by_label.items():
             if len(group) < 2:
                 continue
-            first = min(group, key=lambda m: m.char_start)
-            colon = _field_colon(text, bounds[sentence], bounds[sentence + 1], first.char_start, first.char_end)
+            field = min(group, key=lambda m: m.char_start)
+            colon = _field_colon(text, bounds[sentence], bounds[sentence + 1], field.char_start, field.char_end)
             if colon is None:
                 continue
-            # named again, not named otherwise: "Lesion 3: ..., FNH vs adenoma" keeps its lesion
-            head = text[first.char_start : first.char_end].lower().split()[-1].rstrip("s")
-            if any(m.char_start > colon and head in text[m.char_start : m.char_end].lower() for m in group):
-                dropped.add(id(first))
+            head = _singular(text[field.char_start : field.char_end].lower().split()[-1])
+            for value in group:
+                first_clause = not _CLAUSE_MARKS.search(text, colon + 1, value.char_start)
+                named_again = head in (_singular(w) for w in text[value.char_start : value.char_end].lower().split())
+                if value.char_start > colon and first_clause and named_again:
+                    dropped.add(id(field))
         return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
     def _names_own_organ(self, name: str, text: str, lower: str | None, char_start: int, char_end: int) -> bool:
@@ -772,12 +775,18 @@ class SentenceClauses:
 
 
 def _semicolon_parts(text: str, first: int, after: int) -> list[int]:
-    """Where each semicolon-separated part of text[first:after] starts."""
+    """Where each semicolon-separated part of text[first:after] starts (a semicolon in brackets cuts nothing: "(series
+    3; image 45)")."""
     starts = [first]
-    position = text.find(";", first, after)
-    while position >= 0:
-        starts.append(position + 1)
-        position = text.find(";", position + 1, after)
+    depth = 0
+    for position in range(first, after):
+        character = text[position]
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth = max(0, depth - 1)
+        elif character == ";" and depth == 0:
+            starts.append(position + 1)
     return starts
 
 
@@ -786,16 +795,23 @@ def _part_index(part_starts: list[int], offset: int) -> int:
 
 
 _LIST_MARKS = re.compile(r"[\s\-*•\d.)]*")
-_FIELD_NAME_TAIL = re.compile(r"[^.;,:\n]{0,30}:")
+# after the finding's words, a field name holds at most a bracketed qualifier or a second name after a slash
+_FIELD_NAME_TAIL = re.compile(r"(?:[ \t]*\([^()\n]{0,30}\)|[ \t]*/[ \t]*[\w-]+(?:[ \t]+[\w-]+)?){0,2}[ \t]*:(?!\d)")
+_CLAUSE_MARKS = re.compile(r"[,;]")
 
 
 def _field_colon(text: str, first: int, after: int, char_start: int, char_end: int) -> int | None:
-    """The colon after a field name that opens its sentence with [char_start, char_end) ("Pacemaker / ICD: ..."), or
-    None where the mention is no field name."""
+    """The colon after a field name that opens its sentence with [char_start, char_end) ("Pacemaker / ICD: ...",
+    "Pleural effusion (right): ..."), or None where the mention is no field name (nor a time: "at 14:05")."""
     if _LIST_MARKS.fullmatch(text, first, char_start) is None:
         return None
     tail = _FIELD_NAME_TAIL.match(text, char_end, after)
     return None if tail is None else tail.end() - 1
+
+
+def _singular(word: str) -> str:
+    """A plural's singular, roughly: "nodules" -> "nodule" ("mass", "abscess", "pneumothorax" stay)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 _TWO_WORD_CHARACTERS = re.compile(r"\w\w")

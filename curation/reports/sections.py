@@ -196,8 +196,10 @@ class SectionSplitter:
             sections.append(Section("other" if has_findings else "findings", None, 0, 0, preamble_end))
         for index, (heading_start, body_start, record, written) in enumerate(headings):
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
-            later = [later_record.section for _s, _e, later_record, _w in headings[index + 1 :]]
-            split = self._preamble_split(text, record.section, body_start, end, later)
+            later_records = [later_record for _s, _e, later_record, _w in headings[index + 1 :]]
+            later = [later_record.section for later_record in later_records]
+            findings_heading_later = any(r.section == "findings" and r.organ_system is None for r in later_records)
+            split = self._preamble_split(text, record.section, body_start, end, later, findings_heading_later)
             if split is not None:
                 preamble_end, findings_start = split
                 sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
@@ -207,10 +209,11 @@ class SectionSplitter:
         return sections
 
     def _preamble_split(
-        self, text: str, section: str, body_start: int, end: int, later: list[str]
+        self, text: str, section: str, body_start: int, end: int, later: list[str], findings_heading_later: bool = False
     ) -> tuple[int, int] | None:
         """(where a preamble section ends, where the unheaded findings after it start), or None where the section's
-        body is all preamble. ``later``: the canonical sections of the headings after it."""
+        body is all preamble. ``later``: the canonical sections of the headings after it; ``findings_heading_later``:
+        whether a main findings heading ("FINDINGS:", not an organ's) comes after it."""
         if section not in PREAMBLE_SECTIONS:
             return None
         heading_line_end = text.find("\n", body_start, end)
@@ -232,7 +235,9 @@ class SectionSplitter:
         # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the lexicon does
         # not know, naming anatomy or a finding, ends the technique; what follows is findings. A history or comparison
         # ends where two such lines follow ("Indication: screening.\nPericardial effusion: No\nCardiac size: Normal"),
-        # a template's fields: one may still be history ("Lung cancer: 2019").
+        # a template's fields (one may still be history: "Lung cancer: 2019"), unless a findings heading comes later.
+        if section != "technique" and findings_heading_later:
+            return None  # the findings have their heading: "INDICATION:\nPleural effusion: follow-up\n...\nFINDINGS:"
         fields = self._unknown_finding_headings(text, body_start, end)
         if len(fields) >= (1 if section == "technique" else 2):
             return fields[0], fields[0]

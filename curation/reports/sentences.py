@@ -84,7 +84,7 @@ _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*|\d+)$")
 _LONGER_THAN_ABBREVIATIONS = max(len(a) for a in ABBREVIATIONS) + 1
 
 
-def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) -> bool:
+def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int, next_start: int | None = None) -> bool:
     if end - _LONGER_THAN_ABBREVIATIONS >= sentence_start:
         letters = text[end - _LONGER_THAN_ABBREVIATIONS : end]
         if letters.isalpha() and letters.isascii():
@@ -93,6 +93,8 @@ def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int) ->
     if word is None:
         return False
     token = word.group(1).lower().rstrip(".")
+    if token == "no" and next_start is not None and next_start < len(text) and not text[next_start].isdigit():
+        return False  # "No." ends an answer ("Pneumothorax: No. Effusion: Small left."); "No. 5" is a number
     if token in ABBREVIATIONS:
         return True
     # "2." opening a sentence is a list number, not a sentence of its own
@@ -169,7 +171,9 @@ def sentence_starts(text: str, forced: Iterable[int] = ()) -> list[int]:
         position = bisect.bisect_right(structural, end) - 1
         current = structural[position] if position >= 0 else 0
         next_start = match.end()
-        if _is_abbreviation_or_list_number(text, end, current) or _is_query_mark(text, end, next_start, current):
+        if _is_abbreviation_or_list_number(text, end, current, next_start) or _is_query_mark(
+            text, end, next_start, current
+        ):
             continue
         if next_start < n_chars:
             starts.add(next_start)
