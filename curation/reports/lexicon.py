@@ -326,6 +326,19 @@ def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, .
     return tuple(labels)
 
 
+def _turning_flag(entry: dict[str, Any], key: str, direction: str, path: Path, where: str) -> bool:
+    """A cue's flag that turns its direction where it opens or closes its sentence; only a cue of ``direction`` may
+    have it."""
+    value = entry.get(key, False)
+    _require(
+        isinstance(value, bool) and (not value or entry.get("direction") == direction),
+        path,
+        where,
+        f"{key} must be true or false, and only for a {direction} cue",
+    )
+    return value
+
+
 def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> AssertionLexicon:
     """The cues of ``path``; ``organ_system_names``: those a cue's ``only_for`` may name (None: not checked)."""
     document = _read_yaml(path)
@@ -350,20 +363,8 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
         only_for = _phrases(entry.get("only_for"), path, where, "only_for")
         unknown = sorted(set(only_for) - organ_system_names) if organ_system_names is not None else []
         _require(not unknown, path, where, f"only_for names unknown organ systems {unknown}")
-        forward_when_first = entry.get("forward_when_first", False)
-        _require(
-            isinstance(forward_when_first, bool) and (not forward_when_first or direction == "backward"),
-            path,
-            where,
-            "forward_when_first must be true or false, and only for a backward cue",
-        )
-        backward_when_last = entry.get("backward_when_last", False)
-        _require(
-            isinstance(backward_when_last, bool) and (not backward_when_last or direction == "forward"),
-            path,
-            where,
-            "backward_when_last must be true or false, and only for a forward cue",
-        )
+        forward_when_first = _turning_flag(entry, "forward_when_first", "backward", path, where)
+        backward_when_last = _turning_flag(entry, "backward_when_last", "forward", path, where)
         cues.append(
             AssertionCue(
                 phrase.strip(),

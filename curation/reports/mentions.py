@@ -86,6 +86,11 @@ def plural(word: str) -> str:
     return word + "s"
 
 
+def singular(word: str) -> str:
+    """A plural's singular, roughly: "nodules" -> "nodule" ("mass", "abscess", "pneumothorax" stay)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def phrase_variants(phrase: str) -> set[str]:
     """The phrase, its plural (last word), and its hyphen/space spellings."""
     variants = {phrase}
@@ -557,10 +562,10 @@ class LabelMentionRules:
             colon = _field_colon(text, bounds[sentence], bounds[sentence + 1], field.char_start, field.char_end)
             if colon is None:
                 continue
-            head = _singular(text[field.char_start : field.char_end].lower().split()[-1])
+            head = singular(text[field.char_start : field.char_end].lower().split()[-1])
             for value in group:
                 first_clause = not _CLAUSE_MARKS.search(text, colon + 1, value.char_start)
-                named_again = head in (_singular(w) for w in text[value.char_start : value.char_end].lower().split())
+                named_again = head in (singular(w) for w in text[value.char_start : value.char_end].lower().split())
                 if value.char_start > colon and first_clause and named_again:
                     dropped.add(id(field))
         return [m for m in mentions if id(m) not in dropped] if dropped else mentions
@@ -807,11 +812,6 @@ def _field_colon(text: str, first: int, after: int, char_start: int, char_end: i
         return None
     tail = _FIELD_NAME_TAIL.match(text, char_end, after)
     return None if tail is None else tail.end() - 1
-
-
-def _singular(word: str) -> str:
-    """A plural's singular, roughly: "nodules" -> "nodule" ("mass", "abscess", "pneumothorax" stay)."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 _TWO_WORD_CHARACTERS = re.compile(r"\w\w")

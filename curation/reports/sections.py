@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from curation.reports.lexicon import SectionHeading, SectionLexicon
+from curation.reports.mentions import singular
 from curation.reports.sentences import sentence_starts
 
 _TEXT_KEY = "ctcurate_text"
@@ -196,10 +197,8 @@ class SectionSplitter:
             sections.append(Section("other" if has_findings else "findings", None, 0, 0, preamble_end))
         for index, (heading_start, body_start, record, written) in enumerate(headings):
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
-            later_records = [later_record for _s, _e, later_record, _w in headings[index + 1 :]]
-            later = [later_record.section for later_record in later_records]
-            findings_heading_later = any(r.section == "findings" and r.organ_system is None for r in later_records)
-            split = self._preamble_split(text, record.section, body_start, end, later, findings_heading_later)
+            later = [later_record for _s, _e, later_record, _w in headings[index + 1 :]]
+            split = self._preamble_split(text, record.section, body_start, end, later)
             if split is not None:
                 preamble_end, findings_start = split
                 sections.append(Section(record.section, None, heading_start, body_start, preamble_end, written))
@@ -209,17 +208,17 @@ class SectionSplitter:
         return sections
 
     def _preamble_split(
-        self, text: str, section: str, body_start: int, end: int, later: list[str], findings_heading_later: bool = False
+        self, text: str, section: str, body_start: int, end: int, later: list[SectionHeading]
     ) -> tuple[int, int] | None:
         """(where a preamble section ends, where the unheaded findings after it start), or None where the section's
-        body is all preamble. ``later``: the canonical sections of the headings after it; ``findings_heading_later``:
-        whether a main findings heading ("FINDINGS:", not an organ's) comes after it."""
+        body is all preamble. ``later``: the headings after it."""
         if section not in PREAMBLE_SECTIONS:
             return None
+        later_sections = [heading.section for heading in later]
         heading_line_end = text.find("\n", body_start, end)
         inline = bool(text[body_start : heading_line_end if heading_line_end >= 0 else end].strip())
-        followed_by_preamble = bool(later) and later[0] in PREAMBLE_SECTIONS
-        if "findings" not in later and not followed_by_preamble and (inline or end == len(text)):
+        followed_by_preamble = bool(later) and later_sections[0] in PREAMBLE_SECTIONS
+        if "findings" not in later_sections and not followed_by_preamble and (inline or end == len(text)):
             # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." or "Clinical details: cough.
             # \nThe lungs are clear.\nConclusion: ..." with no findings heading after it (nor another preamble
             # heading next): the preamble is its first line (or sentence), the rest an unheaded findings section
@@ -236,6 +235,7 @@ class SectionSplitter:
         # not know, naming anatomy or a finding, ends the technique; what follows is findings. A history or comparison
         # ends where two such lines follow ("Indication: screening.\nPericardial effusion: No\nCardiac size: Normal"),
         # a template's fields (one may still be history: "Lung cancer: 2019"), unless a findings heading comes later.
+        findings_heading_later = any(h.section == "findings" and h.organ_system is None for h in later)
         if section != "technique" and findings_heading_later:
             return None  # the findings have their heading: "INDICATION:\nPleural effusion: follow-up\n...\nFINDINGS:"
         fields = self._unknown_finding_headings(text, body_start, end)
@@ -259,7 +259,7 @@ class SectionSplitter:
         if any(word in self._anatomy_words for word in words):
             return True
         runs = (" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1))
-        return any(run in self._finding_terms or run.rstrip("s") in self._finding_terms for run in runs)
+        return any(run in self._finding_terms or singular(run) in self._finding_terms for run in runs)
 
     def _impression_cue_search(self, text: str) -> re.Match[str] | None:
         """``self._impression_cue.search(text)``: at the text start, else the leftmost after a mark."""
