@@ -95,7 +95,7 @@ def _reference_headings(splitter: SectionSplitter, text: str) -> list[tuple[int,
     found: dict[int, tuple[int, int, str]] = {}
     for pattern in (splitter._line_heading, splitter._inline_heading):
         for match in pattern.finditer(text):
-            group = "h" if match.group("h") else "u"
+            group = next(name for name in ("h", "u", "l") if match.groupdict().get(name))
             if splitter._by_heading.get(" ".join(match.group(group).upper().split())) is not None:
                 found.setdefault(match.start(group), (match.start(group), match.end(), match.group(group)))
     return [found[key] for key in sorted(found)]

@@ -280,3 +280,29 @@ def test_a_measurement_table_after_the_comparison_is_findings(analyzer: ReportAn
     )
     statuses = {row.label: row.status for row in analyzer.analyze(text).study_labels()}
     assert statuses["lymphadenopathy"] == "positive"
+
+
+def test_an_all_lower_case_report_has_its_lone_line_headings() -> None:
+    text = "ct chest w contrast\nindication sob cough\nfindings\nhilar nodes\nimpression\nsarcoid"
+    sections = SectionSplitter(load_lexicon().sections).split(text)
+    assert [(s.name, text[s.start : s.end].strip()) for s in sections] == [
+        ("other", "ct chest w contrast\nindication sob cough"),
+        ("findings", "hilar nodes"),
+        ("impression", "sarcoid"),
+    ]
+
+
+def test_a_line_opening_with_a_side_starts_a_sentence() -> None:
+    text = "no effusion, no PTX\nL chest port, tip at cavoatrial junction."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "no effusion, no PTX",
+        "L chest port, tip at cavoatrial junction.",
+    ]
+
+
+def test_a_quoted_outside_report_is_not_this_reading() -> None:
+    text = (
+        'Outside report (quoted): "6 mm solid nodule in the right upper lobe."\n\n'
+        "FINDINGS:\nThe previously described right upper lobe nodule is not confirmed."
+    )
+    assert [s.name for s in SectionSplitter(load_lexicon().sections).split(text)] == ["comparison", "findings"]

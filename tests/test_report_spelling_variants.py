@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def analyzer() -> ReportAnalyzer:
     ],
 )
 def test_a_phrase_in_both_spellings(phrase: str, expected: tuple[str, ...]) -> None:
-    assert load_spelling_variants().variants(phrase) == expected
+    assert replace(load_spelling_variants(), shorthand=None).variants(phrase) == expected
 
 
 def test_token_patterns_match_both_spellings() -> None:
@@ -93,6 +94,7 @@ def test_a_lexicon_folder_without_the_file_has_no_variants(tmp_path: Path) -> No
     folder = tmp_path / "lexicons"
     shutil.copytree(lexicons_dir(), folder)
     (folder / "spelling_variants.yaml").unlink()
+    (folder / "shorthand.yaml").unlink()
     assert load_spelling_variants(folder) is NO_VARIANTS
     assert "pulmonary oedema" in load_lexicon(folder).label("pulmonary_edema").synonyms  # written in the label file
     assert "interstitial oedema" not in load_lexicon(folder).label("pulmonary_edema").synonyms
@@ -114,5 +116,65 @@ def test_a_lexicon_folder_without_the_file_has_no_variants(tmp_path: Path) -> No
 def test_a_malformed_file_is_an_error_naming_it(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "spelling_variants.yaml").write_text(content)
     with pytest.raises(SpellingVariantsError, match=r"spelling_variants\.yaml") as raised:
+        load_spelling_variants(tmp_path)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("no atelectasis", ("no atelectasis", "no atx")),
+        ("heart size normal", ("heart size normal", "heart size nml")),
+        # every combination of full and short words; a phrase listed whole is taken whole
+        (
+            "pulmonary artery is normal",
+            ("pulmonary artery is normal", "pulmonary artery is nml", "pa is normal", "pa is nml"),
+        ),
+        ("small bowel obstruction", ("small bowel obstruction", "sbo")),
+        ("fractures", ("fractures", "fxs", "fx")),
+        # whole words only: "normality" and "abnormal" keep their letters
+        ("abnormal normality", ("abnormal normality",)),
+        # with the British spelling too
+        ("pulmonary oedema", ("pulmonary oedema", "pulm oedema", "pulmonary edema", "pulm edema")),
+    ],
+)
+def test_a_phrase_in_shorthand(phrase: str, expected: tuple[str, ...]) -> None:
+    assert load_spelling_variants().variants(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "status"),
+    [
+        ("FINDINGS: bibasilar atx. no PTX.", "atelectasis", "positive"),
+        ("FINDINGS: HEART: nml size.", "cardiomegaly", "negative"),
+        ("FINDINGS: bones: no acute fx.", "fracture", "negative"),
+        ("FINDINGS: kidneys: no hydro or stones.", "hydronephrosis", "negative"),
+        ("FINDINGS: liver: no IHBD.", "biliary_dilatation", "negative"),
+        ("FINDINGS: bones: mild DJD T-spine.", "degenerative_spine_change", "positive"),
+        ("FINDINGS: main PA 3.4 cm, enlarged.", "pulmonary_artery_enlargement", "positive"),
+        ("FINDINGS: dual-chamber PPM.", "pacemaker", "positive"),
+        # "LAD" after a nodal station is lymphadenopathy, the coronary artery elsewhere
+        ("FINDINGS: no mediastinal or hilar LAD. dense LAD calcs.", "lymphadenopathy", "negative"),
+        ("FINDINGS: reactive mediastinal LAD.", "lymphadenopathy", "positive"),
+        ("FINDINGS: NO LAD. MILD CORONARY CALCS.", "lymphadenopathy", "negative"),
+        ("FINDINGS: no LAD stenosis.", "lymphadenopathy", None),
+    ],
+)
+def test_reports_in_shorthand(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
+    assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("shorthand:\n  - [normal]\n", "shorthand[0]: must be [word or phrase, shorthand, ...]"),
+        ("shorthand:\n  - [normal, nml]\n  - [Normal, nl]\n", "shorthand[1]: 'normal' is already listed"),
+        ("- [normal, nml]\n", "must be a mapping with a 'shorthand' list"),
+        ("shorthand: [normal, nml", "not valid YAML"),
+    ],
+)
+def test_a_malformed_shorthand_file_is_an_error_naming_it(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "shorthand.yaml").write_text(content)
+    with pytest.raises(SpellingVariantsError, match=r"shorthand\.yaml") as raised:
         load_spelling_variants(tmp_path)
     assert message in str(raised.value)

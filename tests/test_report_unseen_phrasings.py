@@ -758,6 +758,21 @@ CASES = [
         "The previously described 4 mm right lower lobe nodule represents a vessel seen in cross-section.",
         {"lung_nodule": "NEGATIVE"},
     ),
+    # probe38 to probe42 (cardiac CT, shorthand, post-procedural, CT-RATE style, second opinions; held out, then fixed)
+    ("Heart size: normal to mildly enlarged.", {"cardiomegaly": "UNCERTAIN"}),
+    ("Heart size: mildly enlarged.", {"cardiomegaly": "POSITIVE"}),
+    ("Heart chambers are of normal size.", {"cardiomegaly": "NEGATIVE"}),
+    ("Heart size otherwise normal.", {"cardiomegaly": "NEGATIVE"}),
+    ("2.3 cm hypoenhancing mass in the pancreatic head.", {"lung_mass": "ABSENT", "pancreatic_lesion": "POSITIVE"}),
+    (
+        "Non-calcified plaque in the proximal LAD causing mild stenosis.",
+        {"coronary_artery_wall_calcification": "ABSENT"},
+    ),
+    ("Left main: Mild calcified plaque, <25%.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("Normal left atrial appendage opacification.", {"lung_opacity": "ABSENT"}),
+    ("Residual thymic tissue is normal for age.", {"thymic_lesion": "NEGATIVE"}),
+    ("Trace left pleural fluid is questioned.", {"pleural_effusion": "UNCERTAIN"}),
+    ("We do not agree with the outside diagnosis of appendicitis.", {"appendicitis": "NEGATIVE"}),
 ]
 
 

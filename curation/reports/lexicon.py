@@ -51,6 +51,7 @@ class SectionHeading:
 class SectionLexicon:
     headings: tuple[SectionHeading, ...]
     impression_cues: tuple[str, ...]  # words that open an impression inside heading-less prose
+    lone_line_headings: tuple[str, ...] = ()  # headings that stand alone on their line in any case ("findings")
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,11 @@ def load_sections(path: Path, organ_system_names: set[str]) -> SectionLexicon:
         for heading in _phrases(entry.get("headings"), path, where, "headings"):
             headings.append(SectionHeading(heading.rstrip(":").strip(), section, organ_system))
     cues = _phrases(document.get("impression_cues"), path, "impression_cues", "impression_cues")
-    return SectionLexicon(tuple(headings), cues)
+    lone = _phrases(document.get("lone_line_headings"), path, "lone_line_headings", "lone_line_headings")
+    known = {h.heading.upper() for h in headings}
+    for heading in lone:
+        _require(heading.upper() in known, path, "lone_line_headings", f"{heading!r} is not a heading of 'sections'")
+    return SectionLexicon(tuple(headings), cues, lone)
 
 
 def load_organ_systems(path: Path) -> tuple[OrganSystem, ...]:
@@ -430,7 +435,9 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             for variant in spelling.variants(heading.heading)
         )
     )
-    sections = SectionLexicon(headings, both(lexicon.sections.impression_cues))
+    sections = SectionLexicon(
+        headings, both(lexicon.sections.impression_cues), both(lexicon.sections.lone_line_headings)
+    )
     organ_systems = tuple(
         replace(system, terms=both(system.terms), shared_terms=both(system.shared_terms))
         for system in lexicon.organ_systems

@@ -365,7 +365,11 @@ class LabelMentionRules:
             )
         for name, start, end in label_terms:
             found.setdefault(name, []).append((start, end))
-        stated_absent = {(name, start, end) for name, start, end in found_terms[TermKind.NORMAL]}
+        stated_absent = {
+            (name, start, end)
+            for name, start, end in found_terms[TermKind.NORMAL]
+            if not _opens_a_range(doc, end, sentence_starts)
+        }
         stated_present: set[tuple[str, int, int]] = set()
         if headings and self.heading_statements:
             stated_absent |= self._under_headings(self.heading_statements, doc, text, bounds, sentence_starts, headings)
@@ -879,6 +883,15 @@ def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[s
     if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
         return [str(w) for w in lower["IN"]]
     raise LexiconError(f"label {label.name}: a pattern's first token needs LOWER (a word or an IN list): {pattern[0]}")
+
+
+def _opens_a_range(doc: Doc, end: int, sentence_starts: list[int]) -> bool:
+    """Whether a normal statement ending at token ``end`` opens a range ("heart size: normal to mildly enlarged"):
+    then it states no absence."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "to":
+        return False
+    following = bisect.bisect_right(sentence_starts, end + 1) - 1
+    return following == bisect.bisect_right(sentence_starts, end - 1) - 1 and doc[end + 1].is_alpha
 
 
 def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> list[tuple[int, int]]:

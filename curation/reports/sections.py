@@ -131,13 +131,14 @@ class SectionSplitter:
         names = _alternation([h.heading for h in lexicon.headings])
         list_marker = r"(?:[-*•]|\d{1,2}[.)])?[ \t]*"
         # At a line start, any letter case, with a colon ("Lungs: ...", "ADDENDUM (next day):"), or alone on its line
-        # in capitals.
+        # in capitals (any case for the lexicon's lone-line headings: "findings").
         qualifier = r"(?:[ \t]*\([^()\n]{0,40}\))?"
         # Headings joined by slashes name each organ ("GI TRACT/BOWEL:", "KIDNEYS/URETERS/BLADDER:"); the first decides.
         joined = rf"(?:[ \t]*/[ \t]*(?:{names}))*"
+        lone = _alternation(list(lexicon.lone_line_headings))
         self._line_heading = re.compile(
             rf"(?im)^[ \t]*{list_marker}(?P<h>(?:{names}){joined}){qualifier}[ \t]*:[ \t]*"
-            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
+            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$" + (rf"|^[ \t]*(?P<l>{lone})[ \t]*$" if lone else "")
         )
         # Mid-line, only in capitals with a colon, after a sentence end ("... normal. IMPRESSION: ...").
         inline = rf"[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*"
@@ -178,7 +179,7 @@ class SectionSplitter:
         found: dict[int, tuple[int, int, SectionHeading, str]] = {}
         for matches in (self._line_heading_matches(text), self._inline_heading_matches(text)):
             for match in matches:
-                group = "h" if match.group("h") else "u"
+                group = next(name for name in ("h", "u", "l") if match.groupdict().get(name))
                 written = match.group(group)
                 key = " ".join(written.upper().split())
                 record = self._by_heading.get(key) or self._by_heading.get(key.split("/")[0].strip())

@@ -1,7 +1,10 @@
-"""American and British spellings of lexicon phrases ("edema" / "oedema"), from ``lexicons/spelling_variants.yaml``.
+"""The written forms of lexicon phrases: American and British spelling ("edema" / "oedema", from
+``lexicons/spelling_variants.yaml``) and the shorthand of busy dictations ("atelectasis" / "atx", from
+``lexicons/shorthand.yaml``).
 
-The lexicons are written once, in either spelling; the loaders add each phrase's other spelling so a report from a
-British or Australian hospital ("haematoma", "not visualised", "coeliac axis") is read like an American one.
+The lexicons are written once, in either spelling and in full; the loaders add each phrase's other spelling so a
+report from a British or Australian hospital ("haematoma", "not visualised", "coeliac axis") is read like an American
+one, and its shorthand so a teleradiology preliminary ("sm L PTX, bibasilar atx, no IHBD") is read like a full report.
 
     >>> spelling = load_spelling_variants()
     >>> spelling.variants("pulmonary edema")
@@ -10,13 +13,16 @@ British or Australian hospital ("haematoma", "not visualised", "coeliac axis") i
     ('Haematoma', 'Hematoma')
     >>> spelling.with_variants(["chemotherapy", "paraesophageal hernia"])
     ('chemotherapy', 'paraesophageal hernia', 'paraoesophageal hernia')
+    >>> spelling.variants("heart size normal")
+    ('heart size normal', 'heart size nml')
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,8 @@ from curation.reports.lexicon_errors import LexiconError
 from curation.resources import lexicons_dir
 
 FILE_NAME = "spelling_variants.yaml"
+SHORTHAND_FILE_NAME = "shorthand.yaml"
+MAX_SHORTHAND_VARIANTS = 8  # per phrase: every combination of its words in full or in shorthand, up to this many
 _POSITIONS = ("at_word_start", "within_word")
 
 
@@ -35,23 +43,51 @@ class SpellingVariantsError(LexiconError):
 
 
 @dataclass(frozen=True)
+class Shorthand:
+    """Words and phrases with their shorthand ("atelectasis" -> "atx"); ``variants`` writes a phrase with them."""
+
+    forms: dict[str, tuple[str, ...]]  # lower-case word or phrase -> its shorthand forms
+    words: re.Pattern[str]  # every word or phrase of ``forms``, whole words, longest first
+
+    def variants(self, phrase: str) -> list[str]:
+        """The phrase, then with its words in shorthand: each combination of full and short forms, up to
+        ``MAX_SHORTHAND_VARIANTS`` in all ("pulmonary artery is normal": "pa is normal", "pa is nml", ...)."""
+        found = list(self.words.finditer(phrase))
+        if not found:
+            return [phrase]
+        choices = [(match.group(), *self.forms[match.group().lower()]) for match in found]
+        written = []
+        for chosen in itertools.islice(itertools.product(*choices), MAX_SHORTHAND_VARIANTS):
+            pieces, position = [], 0
+            for match, form in zip(found, chosen, strict=True):
+                pieces += [phrase[position : match.start()], form]
+                position = match.end()
+            written.append("".join([*pieces, phrase[position:]]))
+        return written
+
+
+@dataclass(frozen=True)
 class SpellingVariants:
-    """Pairs of word parts, American and British; ``variants`` rewrites a phrase into each spelling."""
+    """Pairs of word parts, American and British, and the shorthand of words; ``variants`` rewrites a phrase into
+    each spelling and shorthand."""
 
     to_british: dict[str, str]  # lower-case American part -> British part
     to_american: dict[str, str]
     parts: re.Pattern[str] | None  # every part of either spelling, longest first
+    shorthand: Shorthand | None = None
 
     def variants(self, phrase: str) -> tuple[str, ...]:
-        """The phrase as written, then in British, then in American spelling (each only where it differs)."""
-        if self.parts is None:
-            return (phrase,)
+        """The phrase as written, then in British, then in American spelling (each only where it differs), each
+        followed by its shorthand forms."""
         spellings = [phrase]
-        for table in (self.to_british, self.to_american):
-            respelled = self.parts.sub(partial(_respell, table=table), phrase)
-            if respelled not in spellings:
-                spellings.append(respelled)
-        return tuple(spellings)
+        if self.parts is not None:
+            for table in (self.to_british, self.to_american):
+                respelled = self.parts.sub(partial(_respell, table=table), phrase)
+                if respelled not in spellings:
+                    spellings.append(respelled)
+        if self.shorthand is None:
+            return tuple(spellings)
+        return tuple(dict.fromkeys(form for spelling in spellings for form in self.shorthand.variants(spelling)))
 
     def with_variants(self, phrases: Iterable[str]) -> tuple[str, ...]:
         """Each phrase followed by its other spellings, without repeats, in order."""
@@ -87,8 +123,39 @@ def _respell(match: re.Match[str], table: dict[str, str]) -> str:
 
 
 def load_spelling_variants(folder: Path | None = None) -> SpellingVariants:
-    """``spelling_variants.yaml`` of ``folder`` (default: the packaged ``lexicons/``); none where the file is absent."""
-    return _load((Path(folder) if folder is not None else lexicons_dir()).resolve() / FILE_NAME)
+    """``spelling_variants.yaml`` and ``shorthand.yaml`` of ``folder`` (default: the packaged ``lexicons/``); none
+    where the files are absent."""
+    folder = (Path(folder) if folder is not None else lexicons_dir()).resolve()
+    spelling, shorthand = _load(folder / FILE_NAME), _load_shorthand(folder / SHORTHAND_FILE_NAME)
+    return spelling if shorthand is None else replace(spelling, shorthand=shorthand)
+
+
+@cache
+def _load_shorthand(path: Path) -> Shorthand | None:
+    if not path.is_file():
+        return None
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise SpellingVariantsError(f"{path}: not valid YAML ({error})") from None
+    entries = document.get("shorthand") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise SpellingVariantsError(f"{path.name}: must be a mapping with a 'shorthand' list")
+    forms: dict[str, tuple[str, ...]] = {}
+    for index, entry in enumerate(entries):
+        if not (isinstance(entry, list) and len(entry) >= 2 and all(isinstance(w, str) and w.strip() for w in entry)):
+            raise SpellingVariantsError(
+                f"{path.name}: shorthand[{index}]: must be [word or phrase, shorthand, ...], got {entry!r}"
+            )
+        full, *short = (" ".join(w.lower().split()) for w in entry)
+        if full in forms:
+            raise SpellingVariantsError(f"{path.name}: shorthand[{index}]: {full!r} is already listed")
+        forms[full] = tuple(dict.fromkeys(short))
+    if not forms:
+        return None
+    ordered = sorted(forms, key=len, reverse=True)
+    words = re.compile(r"(?<![\w/-])(?:" + "|".join(re.escape(w) for w in ordered) + r")(?![\w/-])", re.IGNORECASE)
+    return Shorthand(forms, words)
 
 
 @cache
