@@ -773,6 +773,19 @@ CASES = [
     ("Residual thymic tissue is normal for age.", {"thymic_lesion": "NEGATIVE"}),
     ("Trace left pleural fluid is questioned.", {"pleural_effusion": "UNCERTAIN"}),
     ("We do not agree with the outside diagnosis of appendicitis.", {"appendicitis": "NEGATIVE"}),
+    ("The main pancreatic duct in the remnant is dilated to 5 mm.", {"pancreatic_duct_dilatation": "POSITIVE"}),
+    ("Pancreas: normal. PD not dilated.", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("The diameter of the main pulmonary artery is 34 mm, increased.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    (
+        "Post laparoscopic incisional hernia repair with intraperitoneal mesh and spiral tacks.",
+        {"abdominal_wall_hernia": "ABSENT", "medical_material": "POSITIVE", "postoperative_changes": "POSITIVE"},
+    ),
+    (
+        "Small right paramedian port-site hernia containing fat only.",
+        {"abdominal_wall_hernia": "POSITIVE", "medical_material": "ABSENT"},
+    ),
+    ("Status post orthotopic liver transplantation.", {"postoperative_changes": "POSITIVE"}),
+    ("Left percutaneous nephrostomy with the pigtail formed in the renal pelvis.", {"medical_material": "POSITIVE"}),
 ]
 
 
