@@ -119,11 +119,12 @@ def test_section_headings_and_impression_cue_equal_the_full_text_expressions(dev
 
 def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
     """The splitter written plainly: every expression over the whole text, every abbreviation looked up."""
-    starts = {
-        m.end()
-        for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*", r"\n[ \t]*(?=[A-Z][a-z])")
-        for m in re.finditer(p, text)
-    }
+    starts = {m.end() for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*") for m in re.finditer(p, text)}
+    # a line opening with a capitalised word or a side, after a line that can end a sentence
+    open_words = {"no", "the", "of", "on", "in", "to", "a", "an", "and", "or", "with", "for", "at", "by"}
+    for m in re.finditer(r"(\w*)[ \t]*\n[ \t]*(?=[A-Z][a-z]|[LR][ \t]+[a-z])", text):
+        if m.group(1).lower() not in open_words:
+            starts.add(m.end())
     for pattern in (
         r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*",
         r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)",

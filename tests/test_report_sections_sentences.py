@@ -306,3 +306,28 @@ def test_a_quoted_outside_report_is_not_this_reading() -> None:
         "FINDINGS:\nThe previously described right upper lobe nodule is not confirmed."
     )
     assert [s.name for s in SectionSplitter(load_lexicon().sections).split(text)] == ["comparison", "findings"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FINDINGS: There is no\nR sided pneumothorax.",  # a line may not end a sentence after "no"
+        "FINDINGS: Mild degenerative changes of the\nC spine.",  # a capital alone is no side
+    ],
+)
+def test_a_wrapped_sentence_stays_one(text: str) -> None:
+    body = text.split(": ", 1)[1]
+    assert [body[a:b] for a, b in sentence_spans(body)] == [body]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FINDINGS: No prior study available for\ncomparison\nSmall right pneumothorax.",
+        "FINDINGS:\nEvaluation limited by motion and suboptimal\ntechnique\nSmall right pneumothorax.",
+        "ORIGINAL IMPRESSION: Small right pneumothorax.\nADDENDUM: The opacity represents atelectasis.",
+    ],
+)
+def test_a_word_that_names_a_section_inside_a_sentence_opens_none(text: str) -> None:
+    statuses = {row.label: row.status for row in ReportAnalyzer().analyze(text).study_labels()}
+    assert statuses["pneumothorax"] == "positive"

@@ -47,6 +47,15 @@ def test_a_phrase_in_both_spellings(phrase: str, expected: tuple[str, ...]) -> N
     assert replace(load_spelling_variants(), shorthand=None).variants(phrase) == expected
 
 
+def test_token_patterns_match_shorthand_in_their_lists() -> None:
+    spelling = load_spelling_variants()
+    pattern = ({"LOWER": {"IN": ["atelectasis"]}}, {"LOWER": {"NOT_IN": ["normal"]}, "OP": "*"})
+    assert spelling.token_pattern(pattern) == (
+        {"LOWER": {"IN": ["atelectasis", "atx"]}},
+        {"LOWER": {"NOT_IN": ["normal", "nml"]}, "OP": "*"},
+    )
+
+
 def test_token_patterns_match_both_spellings() -> None:
     spelling = load_spelling_variants()
     pattern = ({"LOWER": "interstitial"}, {"LOWER": "edema"}, {"LOWER": {"IN": ["hematoma", "haematoma"]}})
@@ -132,6 +141,9 @@ def test_a_malformed_file_is_an_error_naming_it(tmp_path: Path, content: str, me
         ),
         ("small bowel obstruction", ("small bowel obstruction", "sbo")),
         ("fractures", ("fractures", "fxs", "fx")),
+        # the case of the words it stands for
+        ("PULMONARY TRUNK", ("PULMONARY TRUNK", "PULM TRUNK")),
+        ("Normal", ("Normal", "Nml")),
         # whole words only: "normality" and "abnormal" keep their letters
         ("abnormal normality", ("abnormal normality",)),
         # with the British spelling too

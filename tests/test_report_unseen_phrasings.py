@@ -786,6 +786,22 @@ CASES = [
     ),
     ("Status post orthotopic liver transplantation.", {"postoperative_changes": "POSITIVE"}),
     ("Left percutaneous nephrostomy with the pigtail formed in the renal pelvis.", {"medical_material": "POSITIVE"}),
+    # a review of the shorthand and field rules
+    ("Heart: Large pericardial effusion.", {"cardiomegaly": "ABSENT"}),
+    ("Heart size normal to borderline.", {"cardiomegaly": "NEGATIVE"}),
+    ("Atherosclerotic calcification of the thoracic aorta and LAD.", {"lymphadenopathy": "ABSENT"}),
+    ("Bulky calcification in the LAD.", {"lymphadenopathy": "ABSENT"}),
+    ("Calcified plaque in the RCA; no LAD, LCx or LM plaque.", {"lymphadenopathy": "ABSENT"}),
+    (
+        "Mixed calcified and non-calcified plaque in the proximal LAD.",
+        {"coronary_artery_wall_calcification": "POSITIVE"},
+    ),
+    (
+        "We do not agree with the outside report that the right upper lobe nodule has grown; it is stable at 6 mm.",
+        {"lung_nodule": "POSITIVE"},
+    ),
+    ("Small right hydro-pneumothorax.", {"hydronephrosis": "ABSENT", "pneumothorax": "POSITIVE"}),
+    ("Diffuse hepatic steatosis; CT criteria for fatty liver are met.", {"liver_lesion": "ABSENT"}),
 ]
 
 

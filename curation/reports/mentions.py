@@ -885,13 +885,17 @@ def anchor_words(label: LabelDef, pattern: tuple[dict[str, Any], ...]) -> list[s
     raise LexiconError(f"label {label.name}: a pattern's first token needs LOWER (a word or an IN list): {pattern[0]}")
 
 
+_RANGE_ENDS = frozenset(
+    ["mildly", "slightly", "minimally", "moderately", "markedly", "enlarged", "increased", "dilated", "prominent"]
+)
+
+
 def _opens_a_range(doc: Doc, end: int, sentence_starts: list[int]) -> bool:
-    """Whether a normal statement ending at token ``end`` opens a range ("heart size: normal to mildly enlarged"):
-    then it states no absence."""
-    if end + 1 >= len(doc) or doc[end].lower_ != "to":
+    """Whether a normal statement ending at token ``end`` opens a range up to an abnormal size ("heart size: normal to
+    mildly enlarged"): then it states no absence ("normal to borderline" still does)."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "to" or doc[end + 1].lower_ not in _RANGE_ENDS:
         return False
-    following = bisect.bisect_right(sentence_starts, end + 1) - 1
-    return following == bisect.bisect_right(sentence_starts, end - 1) - 1 and doc[end + 1].is_alpha
+    return bisect.bisect_right(sentence_starts, end + 1) == bisect.bisect_right(sentence_starts, end - 1)
 
 
 def longest_spans(spans: list[tuple[int, int]], prefer_later: bool = False) -> list[tuple[int, int]]:

@@ -73,8 +73,13 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _LINE_AFTER_STOP = re.compile(r"[.:;!?][ \t]*\n\s*")
 # Telegraphic reports put one finding on a line with no full stop ("No effusion no ptx\nHeart mildly enlarged"): a line
 # that opens with a capitalised word ("Heart", or a side: "L chest port") starts a sentence. A wrapped sentence goes on
-# in lower case or with an acronym ("...in the\nLAD"), which this leaves alone.
-_LINE_BEFORE_WORD = re.compile(r"\n[ \t]*(?=[A-Z](?:[a-z]|[ \t]+[a-z]))")
+# in lower case, with an acronym ("...in the\nLAD"), or after a word that cannot end one ("There is no\nR sided
+# pneumothorax"), which this leaves alone.
+_NOT_A_SENTENCE_END = "".join(
+    rf"(?<!\b{word})"
+    for word in ("no", "the", "of", "on", "in", "to", "a", "an", "and", "or", "with", "for", "at", "by")
+)
+_LINE_BEFORE_WORD = re.compile(rf"(?<![ \t])(?i:{_NOT_A_SENTENCE_END})[ \t]*\n[ \t]*(?=[A-Z][a-z]|[LR][ \t]+[a-z])")
 _QUOTE_SEPARATOR = re.compile(r"\"(?<=\s\")\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
 _QUOTATION_BREAK = re.compile(r"[.!?\n]")
 _QUOTATION_GOES_ON = re.compile(r"[ \t]*[a-z,;]")

@@ -60,10 +60,17 @@ class Shorthand:
         for chosen in itertools.islice(itertools.product(*choices), MAX_SHORTHAND_VARIANTS):
             pieces, position = [], 0
             for match, form in zip(found, chosen, strict=True):
-                pieces += [phrase[position : match.start()], form]
+                pieces += [phrase[position : match.start()], _in_case_of(match.group(), form)]
                 position = match.end()
             written.append("".join([*pieces, phrase[position:]]))
         return written
+
+
+def _in_case_of(written: str, form: str) -> str:
+    """``form`` in the case ``written`` has ("PULMONARY ARTERY" -> "PA", "Normal" -> "Nml")."""
+    if written.isupper():
+        return form.upper()
+    return form.capitalize() if written[0].isupper() else form
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,8 @@ class SpellingVariants:
         return tuple(dict.fromkeys(v for phrase in phrases for v in self.variants(phrase)))
 
     def token_pattern(self, pattern: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
-        """A spaCy token pattern whose ``LOWER`` words also match in the other spelling."""
+        """A spaCy token pattern whose ``LOWER`` words (a word, an ``IN`` or a ``NOT_IN`` list) also match in the
+        other spelling and in shorthand."""
         return tuple(self._token_spec(token) for token in pattern)
 
     def _token_spec(self, token: dict[str, Any]) -> dict[str, Any]:
@@ -102,8 +110,10 @@ class SpellingVariants:
         if isinstance(lower, str):
             words = self.variants(lower)
             return token if len(words) == 1 else {**token, "LOWER": {"IN": list(words)}}
-        if isinstance(lower, dict) and isinstance(lower.get("IN"), list):
-            return {**token, "LOWER": {**lower, "IN": list(self.with_variants(str(w) for w in lower["IN"]))}}
+        if isinstance(lower, dict):
+            for key in ("IN", "NOT_IN"):
+                if isinstance(lower.get(key), list):
+                    return {**token, "LOWER": {**lower, key: list(self.with_variants(str(w) for w in lower[key]))}}
         return token
 
 
