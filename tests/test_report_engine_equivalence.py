@@ -121,13 +121,14 @@ def _reference_sentence_starts(text: str, forced: list[int]) -> list[int]:
     """The splitter written plainly: every expression over the whole text, every abbreviation looked up."""
     starts = {m.end() for p in (r"\n[ \t]*\n\s*", r"[.:;!?][ \t]*\n\s*") for m in re.finditer(p, text)}
     # a line opening with a capitalised word or a side, after a line that can end a sentence
-    open_words = {"no", "the", "of", "on", "in", "to", "a", "an", "and", "or", "with", "for", "at", "by"}
-    for m in re.finditer(r"(\w*)[ \t]*\n[ \t]*(?=[A-Z][a-z]|[LR][ \t]+[a-z])", text):
-        if m.group(1).lower() not in open_words:
+    open_words = {"the", "of", "on", "in", "to", "a", "an", "and", "or", "with", "for", "at", "by"}
+    for m in re.finditer(r"(\w? )?(\w*)[ \t]*\n[ \t]*(?=[A-Z][a-z]|[LR][ \t]+[a-z])", text):
+        word = m.group(2).lower()
+        if word not in open_words and not (word == "no" and (m.group(1) or "")[:1].isalnum()):
             starts.add(m.end())
     for pattern in (
         r"[•·▪●◦](?<![^\s•·▪●◦][•·▪●◦])\s*",
-        r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)",
+        r"(?m)^[ \t]*(?:(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)|\|)",
     ):
         starts.update(m.start() for m in re.finditer(pattern, text))
     fields = re.finditer(r"(?m)^[ \t]*(?=[A-Za-z][\w ,/()'-]{0,40}:[ \t])", text)

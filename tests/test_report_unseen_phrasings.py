@@ -1011,3 +1011,50 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
     )
     sections = {m.label: m.section for m in analyzer.analyze(text).mentions}
     assert sections["aortic_dissection"] == "findings" and sections["arterial_wall_calcification"] == "findings"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "status"),
+    [
+        # a box per option: the option chosen answers
+        ("FINDINGS:\nAscites: [ ] absent [ ] present [x] indeterminate", "ascites", "uncertain"),
+        ("FINDINGS:\nPneumothorax: [x] absent [ ] present [ ] indeterminate", "pneumothorax", "negative"),
+        ("FINDINGS:\nPleural effusion: [ ] absent [x] present", "pleural_effusion", "positive"),
+        ("FINDINGS:\nEmphysema: [ ] absent", "emphysema", "negative"),
+        # a checklist of findings, a box before each
+        ("FINDINGS:\nLungs: [x] Emphysema   [ ] Bronchiectasis", "emphysema", "positive"),
+        ("FINDINGS:\nLungs: [x] Emphysema   [ ] Bronchiectasis", "bronchiectasis", "negative"),
+        ("FINDINGS:\n☒ Emphysema\n☐ Pleural effusion", "pleural_effusion", "negative"),
+        # "Yes / No" forms: the question's "No" is no answer
+        ("FINDINGS:\nReticulation - Yes / No: Yes\nConsolidation - Yes / No: No", "consolidation", "negative"),
+        ("FINDINGS:\nGround-glass opacity - Yes / No: Yes (mild)", "lung_opacity", "positive"),
+        ("FINDINGS:\nHiatal hernia - Yes / No: Possible, small", "hiatal_hernia", "uncertain"),
+        # letters, words and signs as answers
+        ("FINDINGS:\nEmphysema: Y\nLymphadenopathy: N", "lymphadenopathy", "negative"),
+        ("FINDINGS:\nPleural effusion: false", "pleural_effusion", "negative"),
+        ("FINDINGS:\nFree air (-)\nFree fluid (+) small volume in the pelvis", "free_air", "negative"),
+        ("FINDINGS:\nHiatal hernia (?) small", "hiatal_hernia", "uncertain"),
+        # table rows, one sentence each
+        (
+            "FINDINGS:\n| Finding | Present | Comment |\n| Pneumothorax | Yes | small |\n| Aortic injury | No | |",
+            "pneumothorax",
+            "positive",
+        ),
+        (
+            "FINDINGS:\n| Pneumothorax | No | |\n| Hemothorax / pleural effusion | Yes | small |",
+            "pneumothorax",
+            "negative",
+        ),
+        # teleradiology shorthand lines
+        ("FINDINGS:\nNEG: PTX, cavitation, lung mass.", "pneumothorax", "negative"),
+        ("FINDINGS:\nPertinent negatives: pleural effusion, pneumothorax.", "pleural_effusion", "negative"),
+        # a template without a findings heading: the checklist after a blank line is its findings
+        (
+            "Indication: LLQ pain.\n\nFree air (-)\nGallstones (+) multiple\nHydronephrosis (-)\nAscites (-)",
+            "cholelithiasis",
+            "positive",
+        ),
+    ],
+)
+def test_structured_forms(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
+    assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status

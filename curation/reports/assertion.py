@@ -33,6 +33,7 @@ from curation.reports.mentions import MentionRecord, longest_spans
 from curation.reports.term_matcher import TermKind, TermMatcher
 
 QUERY_MARK = "?"
+UNCHOSEN = "UNCHOSEN"
 ASSERTION_OF_CATEGORY = {"NEGATED": "NEGATIVE", "UNCERTAIN": "UNCERTAIN", "HISTORICAL": "HISTORICAL"}
 
 # The words the "and" rule reads, registered as forward terminators with payloads of their own so the ``TermMatcher``
@@ -161,6 +162,8 @@ class ContextAssertion:
                 cue = self.cues[index]
             else:
                 cue = self._query_cue(index, span, doc)
+            if cue.category == UNCHOSEN:
+                continue  # a form's option left unchosen ("[ ] absent"): it hid the cues inside it, governs nothing
             by_sentence.setdefault(sentence, []).append(CueHit(cue, span[0], span[1]))
         return by_sentence
 

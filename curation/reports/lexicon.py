@@ -34,7 +34,7 @@ from curation.resources import lexicons_dir
 # Organ systems that are no anatomy: their findings (a stent, a clip, an FDG-avid focus) may be anywhere.
 NON_ANATOMICAL_SYSTEMS = frozenset({"devices_postoperative", "pet_uptake"})
 SECTION_NAMES = ("findings", "impression", "technique", "comparison", "clinical_information", "addendum", "other")
-ASSERTION_CATEGORIES = ("NEGATED", "UNCERTAIN", "HISTORICAL", "PSEUDO")
+ASSERTION_CATEGORIES = ("NEGATED", "UNCERTAIN", "HISTORICAL", "PSEUDO", "UNCHOSEN")
 CUE_DIRECTIONS = ("forward", "backward", "bidirectional")
 LABEL_ATTRIBUTES = ("size", "laterality", "location", "count", "change", "severity", "suv_max", "deauville")
 _SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -102,7 +102,9 @@ class LabelDef:
 @dataclass(frozen=True)
 class AssertionCue:
     phrase: str
-    category: str  # NEGATED, UNCERTAIN, HISTORICAL or PSEUDO (blocks, asserts nothing)
+    category: (
+        str  # NEGATED, UNCERTAIN, HISTORICAL, PSEUDO (blocks, asserts nothing) or UNCHOSEN (hides, governs nothing)
+    )
     direction: str  # forward, backward or bidirectional
     max_scope: int | None = None  # tokens; None = to the terminator or the sentence edge
     # an uncertainty cue that a negation before it negates even past the finding between them: "no focal

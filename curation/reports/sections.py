@@ -91,10 +91,19 @@ def _first_line_or_sentence_end(text: str, body_start: int, end: int | None = No
     return body_start + starts[0] if starts else end
 
 
-def _reads_as_findings(text: str) -> bool:
+# After a blank line, so many lines or more read as findings even where none ends a sentence: a checklist
+# ("Free air (-)\nFree fluid (+) small volume\n...")
+LINES_OF_A_FINDINGS_LIST = 4
+
+
+def _reads_as_findings(text: str, lines_enough: int | None = None) -> bool:
     """Whether text after a preamble's line reads as report sentences (one ends with a full stop, ? or !), not as
-    more lines of a history ("68 year old smoker\nlung cancer, liver metastases")."""
-    return any(line.rstrip()[-1:] in _SENTENCE_PUNCTUATION for line in text.splitlines() if line.strip())
+    more lines of a history ("68 year old smoker\nlung cancer, liver metastases"); or, with ``lines_enough``, runs to
+    that many lines."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return any(line[-1:] in _SENTENCE_PUNCTUATION for line in lines) or (
+        lines_enough is not None and len(lines) >= lines_enough
+    )
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -230,7 +239,7 @@ class SectionSplitter:
             # "Clinical details: fevers. ?leak.\n\nThere is a collection ...\nLung bases: ...": a blank line after
             # an inline preamble, then sentences, ends it even where findings headings come later
             blank = _BLANK_LINE.search(text, body_start, end)
-            if blank is not None and _reads_as_findings(text[blank.end() : end]):
+            if blank is not None and _reads_as_findings(text[blank.end() : end], lines_enough=LINES_OF_A_FINDINGS_LIST):
                 return blank.start(), blank.end()
         # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the lexicon does
         # not know, naming anatomy or a finding, ends the technique; what follows is findings. A history or comparison

@@ -65,7 +65,8 @@ BULLETS = "•·▪●◦"
 # The match takes the whitespace after the end too (no end can start inside it): the next sentence starts at its end.
 _SENTENCE_END = re.compile(r"[.!?][.!?]*[\"')\]]*\s+")
 _PERIOD_END = re.compile(r"\.[.!?]*[\"')\]]*\s+")
-_LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)")  # tried at line starts only
+# a list item or a table row ("| Pneumothorax | Yes | small |"); tried at line starts only
+_LIST_ITEM = re.compile(r"(?m)^[ \t]*(?:(?:[-*]|\(?\d{1,2}[.)])[ \t]+(?=\S)|\|)")
 # "  Location: RLL, superior segment": a line that opens with a field name and a colon (synoptic templates); tried at
 # line starts, the sentence starts at the match's end
 _FIELD_LINE = re.compile(r"[ \t]*(?=[A-Za-z][\w ,/()'-]{0,40}:[ \t])")
@@ -76,9 +77,10 @@ _LINE_AFTER_STOP = re.compile(r"[.:;!?][ \t]*\n\s*")
 # in lower case, with an acronym ("...in the\nLAD"), or after a word that cannot end one ("There is no\nR sided
 # pneumothorax"), which this leaves alone.
 _NOT_A_SENTENCE_END = "".join(
-    rf"(?<!\b{word})"
-    for word in ("no", "the", "of", "on", "in", "to", "a", "an", "and", "or", "with", "for", "at", "by")
+    rf"(?<!\b{word})" for word in ("the", "of", "on", "in", "to", "a", "an", "and", "or", "with", "for", "at", "by")
 )
+# and "no" after a word ("There is no\nR sided pneumothorax"), not a field's answer ("Consolidation: No\nMosaic ...")
+_NOT_A_SENTENCE_END += r"(?<!\w no)"
 _LINE_BEFORE_WORD = re.compile(rf"(?<![ \t])(?i:{_NOT_A_SENTENCE_END})[ \t]*\n[ \t]*(?=[A-Z][a-z]|[LR][ \t]+[a-z])")
 _QUOTE_SEPARATOR = re.compile(r"\"(?<=\s\")\s*(?=[A-Z])")  # CT-RATE-style ' " ' between impression items
 _QUOTATION_BREAK = re.compile(r"[.!?\n]")
