@@ -17,7 +17,7 @@ first) and private to one analyser.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.attrs import IDX
 from spacy.language import Language
@@ -27,6 +27,7 @@ from curation.reports.attributes import MentionAttributes
 from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import Lexicon
 from curation.reports.mentions import LabelMentionRules, MentionRecord
+from curation.reports.misspelled_words import misspelled_words
 from curation.reports.sentences import sentence_token_starts
 from curation.reports.term_matcher import TermKind, TermMatcher
 
@@ -75,6 +76,7 @@ class SentenceAnalyzer:
         self.mentions = LabelMentionRules(nlp, lexicon.labels, self.terms, lexicon.organ_systems, lexicon.veto_scope)
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
+        self.misspellings = misspelled_words(lexicon)
         self.memo_size = memo_size
         self._memo: dict[str | tuple[str, str], SentenceFindings] = {}
 
@@ -110,10 +112,16 @@ class SentenceAnalyzer:
         """Analyse sentences (stripped, not empty) in one Doc: one tokenizer and one PhraseMatcher run for all.
 
         They are joined by single spaces, where spaCy's tokenizer splits anyway: each sentence gets the
-        tokens it gets alone. Then mentions -> assertion -> attributes, each within its sentence.
+        tokens it gets alone. Then mentions -> assertion -> attributes, each within its sentence. A misspelt word is
+        read as the lexicon's ("consolidaton": see ``misspelled_words``); mentions keep the sentence as written.
         """
         text, char_starts = join_sentences(sentences)
         doc = self.tokenizer(text)
+        corrected: list[tuple[str, list[int] | None]] = [(sentence, None) for sentence in sentences]
+        if self.misspellings.in_doc(doc, text):  # one look at all the tokens: most sentences hold no misspelt word
+            corrected = [self.misspellings.corrected(sentence) for sentence in sentences]
+            text, char_starts = join_sentences([sentence for sentence, _offsets in corrected])
+            doc = self.tokenizer(text)
         found_terms = self.terms(doc)
         token_starts: list[int] = doc.to_array(IDX).tolist()
         starts = sentence_token_starts(token_starts, char_starts)
@@ -134,7 +142,9 @@ class SentenceAnalyzer:
             mentions = self.mentions.without_answered_fields(mentions, text, bounds)
             for mention in mentions:
                 index = mention.sentence_index
-                mentions_of[index].append(_sentence_mention(mention, char_starts[index]))
+                found = _sentence_mention(mention, char_starts[index])
+                offsets = corrected[index][1]
+                mentions_of[index].append(found if offsets is None else _as_written(found, sentences[index], offsets))
         return [
             SentenceFindings(tuple(m), tuple(sorted({*s, *(x.organ_system for x in m)}))) if m or s else _NOTHING
             for m, s in zip(mentions_of, systems, strict=True)
@@ -151,6 +161,13 @@ def join_sentences(sentences: list[str]) -> tuple[str, list[int]]:
         char_starts.append(position)
         position += len(sentence) + 1
     return " ".join(sentences), char_starts
+
+
+def _as_written(mention: SentenceMention, sentence: str, offsets: list[int]) -> SentenceMention:
+    """A mention found in a corrected sentence, placed in the sentence as written (``offsets``: the position there of
+    each corrected character)."""
+    start, end = offsets[mention.char_start], offsets[mention.char_end - 1] + 1
+    return replace(mention, char_start=start, char_end=end, text=sentence[start:end])
 
 
 def _sentence_mention(record: MentionRecord, offset: int) -> SentenceMention:

@@ -1,0 +1,291 @@
+"""Misspelt words read as the lexicon's words: "consolidaton" -> "consolidation", "pnuemothorax" -> "pneumothorax",
+"lymphadenophaty" -> "lymphadenopathy"; two words run together split again: "pleuraleffusion" -> "pleural effusion".
+
+Typed and transcribed reports carry such slips (the CT-RATE development reports hold "condolidation", "ateletasis",
+"mediastimal", "pneumthorax"); a finding spelt wrong would otherwise go unread. A word is corrected only where it is
+none of the lexicons' words nor an English word (the public-domain Webster's and GCIDE lists of ``english-words``,
+inflected forms included: "opacifies" is "opacify" + s), is six letters or more, and lies one edit (a letter added,
+dropped or changed, or two neighbours swapped) from exactly one lexicon word of seven letters or more: shorter words
+have too many neighbours ("notes" is one letter from "nodes"). A word of twelve letters or more that is neither is
+split where it reads as two lexicon words of six letters or more and its first part does not end in the joining
+vowel of a compound ("pneumo-mediastinum", "cardio-pulmonary" stay whole).
+
+The correction happens on the text the sentence analysis reads; mentions keep the offsets and the words of the report
+as written.
+
+    >>> words = MisspelledWords(["pleural effusion", "consolidation", "pneumothorax"], english=frozenset())
+    >>> words.corrected("Dense consolidaton, no pnuemothorax.")
+    ('Dense consolidation, no pneumothorax.', [0, 1, 2, 3, 4, 5, 6, ..., 35])
+    >>> words.corrected("Small pleuraleffusion.")[0]
+    'Small pleural effusion.'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import yaml
+from spacy.attrs import IS_ALPHA, LENGTH, LOWER
+from spacy.strings import hash_string
+from spacy.tokens import Doc
+
+from curation.reports.lexicon import Lexicon
+from curation.reports.lexicon_errors import LexiconError
+
+MEDICAL_WORDS_FILE = "medical_words.yaml"
+SHORTEST_CORRECTED = 6  # letters of a misspelt word
+SHORTEST_TARGET = 7  # letters of the lexicon word it is read as
+# a word of five letters is read only as a word of six that it lacks a letter of ("nodul" -> "nodule")
+SHORTEST_TRUNCATED = 5
+SHORTEST_RUN_TOGETHER = 12  # letters of two words run together
+SHORTEST_RUN_TOGETHER_PART = 6
+_COMPOUND_JOINS = ("o", "a", "i")  # "pneumo-", "intra-", "supra-", "multi-"
+_LOWER_WORD = re.compile(rf"[a-z]{{{SHORTEST_TRUNCATED},}}")
+_WORD = re.compile(rf"[A-Za-z]{{{SHORTEST_TRUNCATED},}}")
+_LETTERS = re.compile(r"[a-z]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# endings of inflected forms and what the base form ends in: "opacifies" -> "opacify", "arising" -> "arise"
+_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("d", ""))
+# Cyrillic and Greek letters that look like Latin ones, as pasted text carries them ("emphysemа" with a Cyrillic "а")
+_LOOKALIKES = str.maketrans("аеорсухіАВЕКМНОРСТХУІο", "aeopcyxiABEKMHOPCTXYIo")
+
+
+class MisspelledWords:
+    """The lexicon's words, the English words, and what a word that is neither is read as.
+
+    ``misheard``: (phrase as a speech recogniser writes it, phrase meant), e.g. ("plural effusion", "pleural effusion").
+    """
+
+    def __init__(
+        self,
+        phrases: Iterable[str],
+        english: frozenset[str] | None = None,
+        misheard: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        self.lexicon_words = frozenset(w for phrase in phrases for w in _LETTERS.findall(phrase.lower()))
+        self.english = english_words() if english is None else english
+        self._by_deletion: dict[str, set[str]] = {}
+        for word in self.lexicon_words:
+            if len(word) > SHORTEST_TRUNCATED:
+                for key in (word, *_deletions(word)):  # the word itself: a misspelling with a letter too many
+                    self._by_deletion.setdefault(key, set()).add(word)
+        self._parts = frozenset(w for w in self.lexicon_words if len(w) >= SHORTEST_RUN_TOGETHER_PART)
+        self._known = self.lexicon_words | self.english
+        self._seen: dict[str, str | None] = {}
+        self._known_hashes: set[int] | None = None
+        self._heard_hashes: frozenset[int] = frozenset()
+        self.misheard = {" ".join(heard.lower().split()): meant for heard, meant in misheard}
+        # the words of each phrase heard that the phrase meant lacks ("plural", "lectasis"): the phrases are looked for
+        # only in sentences holding one
+        self._heard_words = frozenset(
+            word
+            for heard, meant in self.misheard.items()
+            for word in heard.split()
+            if len(word) >= SHORTEST_TRUNCATED and word not in meant.lower().split()
+        )
+        heard = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in self.misheard)
+        self._misheard = re.compile(rf"\b(?:{heard})\b", re.IGNORECASE) if self.misheard else None
+
+    def in_doc(self, doc: Doc, text: str) -> bool:
+        """Whether ``text`` and its tokens ``doc`` may hold a misspelt word, a misheard phrase or a look-alike letter,
+        the tokens looked up by their hashes (the fast check for many sentences at once; most hold none)."""
+        if not text.isascii() and any(_foldable(char) for char in set(_NON_ASCII.findall(text))):
+            return True
+        tokens = doc.to_array([LOWER, IS_ALPHA, LENGTH])
+        lowers = set(tokens[(tokens[:, 1] == 1) & (tokens[:, 2] >= SHORTEST_TRUNCATED), 0].tolist())
+        known, heard = self._hashes()
+        if not lowers.isdisjoint(heard):
+            return True
+        strings = doc.vocab.strings
+        return any(self.correction(strings[h]) for h in lowers if h not in known)
+
+    def _hashes(self) -> tuple[set[int], frozenset[int]]:
+        """The spaCy hashes of the known words, and of the words that tell a misheard phrase."""
+        if self._known_hashes is None:
+            self._known_hashes = {hash_string(word) for word in self._known}
+            self._heard_hashes = frozenset(hash_string(word) for word in self._heard_words)
+        return self._known_hashes, self._heard_hashes
+
+    def in_sentence(self, sentence: str) -> bool:
+        """Whether ``sentence`` (or any text) may hold a misspelt word, a misheard phrase or a look-alike letter (most
+        hold none)."""
+        words = set(_LOWER_WORD.findall(sentence.lower()))
+        if not sentence.isascii() and any(_foldable(char) for char in set(_NON_ASCII.findall(sentence))):
+            return True
+        if self._misheard is not None and not words.isdisjoint(self._heard_words):
+            return True
+        return any(self.correction(word) for word in words - self._known)
+
+    def correction(self, word: str) -> str | None:
+        """The lexicon word (or two, space-separated) a lower-case word stands for where it is misspelt, else None."""
+        if word in self._known or len(word) < SHORTEST_TRUNCATED:
+            return None
+        found = self._seen.get(word, "")
+        if found == "":
+            found = None if self._is_inflected_english(word) else self._one_edit_away(word) or self._run_together(word)
+            self._seen[word] = found
+        return found
+
+    def corrected(self, sentence: str, offsets: list[int] | None = None) -> tuple[str, list[int] | None]:
+        """The sentence with look-alike letters made Latin, misheard phrases and misspelt words corrected (in the case
+        written: "PNUEMOTHORAX" -> "PNEUMOTHORAX"), and the offset in the text as written of each character
+        (``offsets``: those of ``sentence``, or None where it is the text as written); (sentence, offsets) where
+        nothing changes."""
+        if not self.in_sentence(sentence):
+            return sentence, offsets
+        folded = _folded(sentence)
+        replacements: list[tuple[int, int, str]] = []
+        if self._misheard is not None:
+            for match in self._misheard.finditer(folded):
+                meant = self.misheard[" ".join(match.group().lower().split())]
+                replacements.append((match.start(), match.end(), _in_case_of(match.group(), meant)))
+        taken = 0
+        for match in _WORD.finditer(folded):
+            if any(start <= match.start() < end for start, end, _r in replacements):
+                continue
+            correction = self.correction(match.group().lower())
+            if correction is not None:
+                replacements.append((match.start(), match.end(), _in_case_of(match.group(), correction)))
+        if not replacements and folded == sentence:
+            return sentence, offsets
+        pieces: list[str] = []
+        new_offsets: list[int] = []
+        for start, end, replacement in sorted(replacements):
+            pieces += [folded[taken:start], replacement]
+            new_offsets.extend(range(taken, start))
+            # each character of the replacement at its place in the word written, the last at the word's last
+            new_offsets.extend(start + min(i, end - start - 1) for i in range(len(replacement) - 1))
+            new_offsets.append(end - 1)
+            taken = end
+        pieces.append(folded[taken:])
+        new_offsets.extend(range(taken, len(folded)))
+        if offsets is not None:
+            new_offsets = [offsets[i] for i in new_offsets]
+        return "".join(pieces), new_offsets
+
+    def _is_inflected_english(self, word: str) -> bool:
+        return any(
+            word.endswith(ending) and word[: len(word) - len(ending)] + base in self._known
+            for ending, base in _INFLECTIONS
+        )
+
+    def _one_edit_away(self, word: str) -> str | None:
+        candidates: set[str] = set()
+        for key in (word, *_deletions(word)):
+            candidates |= self._by_deletion.get(key, set())
+        if len(word) < SHORTEST_CORRECTED:  # a letter missing only: "nodul" -> "nodule"
+            near = [c for c in candidates if len(c) == len(word) + 1 and _one_edit(word, c)]
+        else:
+            near = [c for c in candidates if len(c) >= SHORTEST_TARGET and _one_edit(word, c)]
+        return near[0] if len(near) == 1 else None
+
+    def _run_together(self, word: str) -> str | None:
+        if len(word) < SHORTEST_RUN_TOGETHER:
+            return None
+        splits = [
+            (word[:i], word[i:])
+            for i in range(SHORTEST_RUN_TOGETHER_PART, len(word) - SHORTEST_RUN_TOGETHER_PART + 1)
+            if word[:i] in self._parts and word[i:] in self._parts and not word[:i].endswith(_COMPOUND_JOINS)
+        ]
+        return " ".join(splits[0]) if len(splits) == 1 else None
+
+
+def lexicon_phrases(lexicon: Lexicon) -> list[str]:
+    """Every phrase and pattern word of the lexicons: the words a misspelt word may be read as, and those it is not."""
+    phrases = [term for system in lexicon.organ_systems for term in system.terms]
+    for label in lexicon.labels:
+        phrases += [*label.synonyms, *label.normal_statements, *label.exclusions, *label.requires_any]
+        phrases += [*label.vetoed_by, *label.own_anatomy]
+        for pattern in label.patterns:
+            for token in pattern:
+                lower = token.get("LOWER")
+                words = [lower] if isinstance(lower, str) else lower.get("IN", []) if isinstance(lower, dict) else []
+                phrases += [str(word) for word in words]
+    phrases += [cue.phrase for cue in lexicon.assertion.cues]
+    phrases += [heading.heading for heading in lexicon.sections.headings]
+    return phrases
+
+
+@cache
+def medical_words(folder: Path) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """``medical_words.yaml`` of a lexicon folder: the words the English lists lack that are no misspelling, and the
+    (heard, meant) phrases of speech recognisers."""
+    path = folder / MEDICAL_WORDS_FILE
+    if not path.is_file():
+        return (), ()
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise LexiconError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(document, dict):
+        raise LexiconError(f"{path.name}: must be a mapping with 'words' and 'misheard'")
+    words = document.get("words") or []
+    if not isinstance(words, list) or not all(isinstance(word, str) and word.strip() for word in words):
+        raise LexiconError(f"{path.name}: 'words' must be a list of words")
+    misheard = document.get("misheard") or []
+    for index, pair in enumerate(misheard if isinstance(misheard, list) else [None]):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) and p.strip() for p in pair)):
+            raise LexiconError(f"{path.name}: misheard[{index}]: must be a pair [as heard, as meant], got {pair!r}")
+    return tuple(w.strip().lower() for w in words), tuple((heard.strip(), meant.strip()) for heard, meant in misheard)
+
+
+def misspelled_words(lexicon: Lexicon) -> MisspelledWords:
+    """The misspelling reader of a lexicon: its words, the English words, its medical words and misheard phrases."""
+    words, misheard = medical_words(lexicon.source)
+    return MisspelledWords([*lexicon_phrases(lexicon), *words], misheard=misheard)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Lower-case English words: Webster's Second International (public domain) and GCIDE, via ``english-words``."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2", "gcide"], alpha=True, lower=True))
+
+
+@cache
+def _foldable(char: str) -> bool:
+    """Whether a non-ASCII character is a look-alike or accented Latin letter (``_folded`` changes it)."""
+    return _folded(char) != char
+
+
+def _folded(text: str) -> str:
+    """``text`` with look-alike Cyrillic and Greek letters made Latin and accents dropped ("efüsion" -> "efusion"), one
+    character for one."""
+    if text.isascii():
+        return text
+    text = text.translate(_LOOKALIKES)
+    return "".join(
+        char if char.isascii() else (base if (base := unicodedata.normalize("NFKD", char)[:1]).isascii() else char)
+        for char in text
+    )
+
+
+def _in_case_of(written: str, correction: str) -> str:
+    if written.isupper():
+        return correction.upper()
+    return correction.capitalize() if written[0].isupper() else correction
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one letter added, dropped or changed, or two neighbours swapped."""
+    if len(a) == len(b):
+        differ = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(differ) == 1 or (
+            len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and a[differ[0]] == b[differ[1]]
+            and a[differ[1]] == b[differ[0]]
+        )
+    if abs(len(a) - len(b)) != 1:
+        return False
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
