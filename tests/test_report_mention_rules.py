@@ -181,3 +181,22 @@ def test_backward_when_last_only_for_a_forward_cue(tmp_path: Path) -> None:
     )
     with pytest.raises(LexiconError, match=r"backward_when_last must be true or false, and only for a forward cue"):
         load_lexicon(edited)
+
+
+def test_a_key_written_twice_in_a_label_is_refused(tmp_path: Path) -> None:
+    """Plain YAML keeps the last of two keys silently: a label's second ``patterns:`` would drop its first."""
+    edited = tmp_path / "edited"
+    shutil.copytree(lexicons_dir(), edited)
+    labels = edited / "labels" / "musculoskeletal.yaml"
+    text = labels.read_text()
+    labels.write_text(
+        text.replace(
+            "    attributes: [size, location, count, change]",
+            "    patterns: []\n    attributes: [size, location, count, change]",
+            1,
+        )
+    )
+    with pytest.raises(
+        LexiconError, match=r"musculoskeletal\.yaml: not valid YAML \(the key 'patterns' is written twice"
+    ):
+        load_lexicon(edited)

@@ -21,7 +21,7 @@ def analyzer() -> ReportAnalyzer:
 def words() -> MisspelledWords:
     return MisspelledWords(
         ["pleural effusion", "consolidation", "pneumothorax", "nodule", "nodes", "lymphadenopathy"],
-        english=frozenset({"notes", "examine", "opacify", "arise"}),
+        english=frozenset({"notes", "examine", "opacify", "arise", "dense", "small"}),
         misheard=[("plural effusion", "pleural effusion")],
     )
 
@@ -57,6 +57,13 @@ def test_a_corrected_sentence_leads_back_to_the_text_as_written(words: Misspelle
 
 def test_look_alike_letters_are_read_as_latin(words: MisspelledWords) -> None:
     assert words.corrected("Small pleural efüsion, consolidatіon.")[0] == "Small pleural effusion, consolidation."
+
+
+def test_a_sentence_in_another_language_is_left_as_written(words: MisspelledWords) -> None:
+    assert words.corrected("Sin nódulos pulmonares, geen consolidatie.") == (
+        "Sin nódulos pulmonares, geen consolidatie.",
+        None,
+    )
 
 
 def test_a_sentence_without_slips_is_left_alone(words: MisspelledWords) -> None:

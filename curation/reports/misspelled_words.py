@@ -47,6 +47,8 @@ _COMPOUND_JOINS = ("o", "a", "i")  # "pneumo-", "intra-", "supra-", "multi-"
 _LOWER_WORD = re.compile(rf"[a-z]{{{SHORTEST_TRUNCATED},}}")
 _WORD = re.compile(rf"[A-Za-z]{{{SHORTEST_TRUNCATED},}}")
 _LETTERS = re.compile(r"[a-z]+")
+_WORD_OF_THREE = re.compile(r"[a-z]{3,}")
+ENGLISH_SHARE = 0.75  # of a sentence's words (three letters or more) known or misspelt known ones, or it is not English
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # endings of inflected forms and what the base form ends in: "opacifies" -> "opacify", "arising" -> "arise"
 _INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("d", ""))
@@ -150,7 +152,7 @@ class MisspelledWords:
             correction = self.correction(match.group().lower())
             if correction is not None:
                 replacements.append((match.start(), match.end(), _in_case_of(match.group(), correction)))
-        if not replacements and folded == sentence:
+        if (not replacements and folded == sentence) or self._reads_as_another_language(folded):
             return sentence, offsets
         pieces: list[str] = []
         new_offsets: list[int] = []
@@ -166,6 +168,18 @@ class MisspelledWords:
         if offsets is not None:
             new_offsets = [offsets[i] for i in new_offsets]
         return "".join(pieces), new_offsets
+
+    def _reads_as_another_language(self, sentence: str) -> bool:
+        """Whether too many of the sentence's words are neither known nor misspelt known words ("Sin nódulos
+        pulmonares.", "Geen consolidatie."): a report in another language is left as written, not half read."""
+        words = _WORD_OF_THREE.findall(sentence.lower())
+        if len(words) < 2:
+            return False
+        read = sum(
+            word in self._known or self._is_inflected_english(word) or self.correction(word) is not None
+            for word in words
+        )
+        return read < ENGLISH_SHARE * len(words)
 
     def _is_inflected_english(self, word: str) -> bool:
         return any(
