@@ -80,6 +80,9 @@ def test_a_sentence_without_slips_is_left_alone(words: MisspelledWords) -> None:
         ("FINDINGS: Centrilobular emphysemа in the upper zones.", "emphysema", "positive", "emphysemа"),
         ("FINDINGS: No pleural efusion.", "pleural_effusion", "negative", "efusion"),
         ("FINDINGS: Mild cardiomegally.", "cardiomegaly", "positive", "cardiomegally"),
+        # two words run together: the second keeps its own letters
+        ("FINDINGS: Moderateemphysema in the upper lobes.", "emphysema", "positive", "emphysema"),
+        ("FINDINGS: Mild bilateralatelectasis.", "atelectasis", "positive", "atelectasis"),
     ],
 )
 def test_reports_with_slips(analyzer: ReportAnalyzer, text: str, label: str, status: str, written: str) -> None:
@@ -97,11 +100,22 @@ def test_reports_with_slips(analyzer: ReportAnalyzer, text: str, label: str, sta
         "FINDINGS: Patient on statin therapy.",
         "FINDINGS: Miliary nodules.",  # an English word, one letter from "biliary"
         "FINDINGS: Contrast opacifies the left atrial appendage.",
+        "FINDINGS: Bilateral hemothoraces.",
     ],
 )
 def test_real_words_are_no_slips(analyzer: ReportAnalyzer, text: str) -> None:
     corrected = analyzer.component.sentences.misspellings.corrected(text)
     assert corrected == (text, None)
+
+
+def test_only_letters_are_folded(analyzer: ReportAnalyzer) -> None:
+    analysis = analyzer.analyze("FINDINGS: A 1½ cm nodule in the right upper lobe, pleural efüsion.")
+    assert [m.size_mm for m in analysis.mentions if m.label == "lung_nodule"] == [None]  # "½" is no "1"
+    assert {row.label for row in analysis.study_labels()} >= {"pleural_effusion"}
+
+
+def test_a_very_long_run_of_letters_is_no_word(words: MisspelledWords) -> None:
+    assert words.correction("a" * 50_000) is None
 
 
 def test_a_malformed_medical_words_file_is_an_error_naming_it(tmp_path: Path) -> None:

@@ -1058,3 +1058,37 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
 )
 def test_structured_forms(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
     assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "status"),
+    [
+        # a history's list before its findings heading stays history
+        (
+            "CLINICAL HISTORY: 68 year old man.\n\nLung cancer 2019\nCOPD\nPrior right pneumothorax\nKnown liver "
+            "metastases\nFINDINGS: Lungs clear. No pleural effusion.",
+            "pneumothorax",
+            None,
+        ),
+        # an answer only where it closes the field
+        ("FINDINGS:\nMediastinum: - enlarged subcarinal lymph node 14 mm.", "lymphadenopathy", "positive"),
+        ("FINDINGS:\nPneumothorax: -\nEmphysema: +", "pneumothorax", "negative"),
+        ("FINDINGS:\nAorta: false lumen thrombosed, true lumen compressed.", "aortic_dissection", "positive"),
+        ("FINDINGS:\npneumothorax: false\nsternotomy: true", "pneumothorax", "negative"),
+        # an indeterminate lesion is a lesion
+        (
+            "FINDINGS:\nLeft adrenal nodule: indeterminate, 1.8 cm, recommend adrenal protocol CT.",
+            "adrenal_nodule",
+            "positive",
+        ),
+        # an empty box after a field's colon rules out the finding after it
+        ("FINDINGS:\nLungs: [ ] Emphysema [x] Bronchiectasis", "emphysema", "negative"),
+        # a "No" in a later column answers that column, not the finding
+        ("FINDINGS:\n| Finding | Size | Calcified |\n| RUL nodule | 6 mm | No |", "lung_nodule", "positive"),
+        # another option chosen than "absent"
+        ("FINDINGS:\nPleural effusion: [ ] absent [x] small [ ] large", "pleural_effusion", "positive"),
+        ("FINDINGS:\nAscites: [ ] present [ ] absent [x] indeterminate", "ascites", "uncertain"),
+    ],
+)
+def test_structured_forms_after_review(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
+    assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status

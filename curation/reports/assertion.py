@@ -158,6 +158,8 @@ class ContextAssertion:
                 cue = replace(
                     self.closing_cues[index], max_scope=_field_name_length(doc, span[0], sentence_starts[sentence])
                 )
+            elif self.cues[index].only_when_last:
+                continue  # an answer that does not close its field answers nothing (it still hides shorter cues)
             elif doc is None or index not in self.query_cues:
                 cue = self.cues[index]
             else:

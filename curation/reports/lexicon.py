@@ -117,6 +117,9 @@ class AssertionCue:
     forward_when_first: bool = False
     # a forward cue that reads backward where it closes its sentence (a field answered "No": "Pericardial effusion: No")
     backward_when_last: bool = False
+    # and reads nothing elsewhere: an answer only where it closes its field ("Pneumothorax: -", not "Mediastinum: -
+    # enlarged node")
+    only_when_last: bool = False
 
 
 @dataclass(frozen=True)
@@ -386,6 +389,13 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
         _require(not unknown, path, where, f"only_for names unknown organ systems {unknown}")
         forward_when_first = _turning_flag(entry, "forward_when_first", "backward", path, where)
         backward_when_last = _turning_flag(entry, "backward_when_last", "forward", path, where)
+        only_when_last = entry.get("only_when_last", False)
+        _require(
+            isinstance(only_when_last, bool) and (not only_when_last or backward_when_last),
+            path,
+            where,
+            "only_when_last must be true or false, and only with backward_when_last",
+        )
         cues.append(
             AssertionCue(
                 phrase.strip(),
@@ -396,6 +406,7 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
                 only_for,
                 forward_when_first,
                 backward_when_last,
+                only_when_last,
             )
         )
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")

@@ -1,21 +1,24 @@
 """Misspelt words read as the lexicon's words: "consolidaton" -> "consolidation", "pnuemothorax" -> "pneumothorax",
-"lymphadenophaty" -> "lymphadenopathy"; two words run together split again: "pleuraleffusion" -> "pleural effusion".
+"lymphadenopaty" -> "lymphadenopathy"; two words run together split again: "pleuraleffusion" -> "pleural effusion".
 
 Typed and transcribed reports carry such slips (the CT-RATE development reports hold "condolidation", "ateletasis",
 "mediastimal", "pneumthorax"); a finding spelt wrong would otherwise go unread. A word is corrected only where it is
 none of the lexicons' words nor an English word (the public-domain Webster's and GCIDE lists of ``english-words``,
 inflected forms included: "opacifies" is "opacify" + s), is six letters or more, and lies one edit (a letter added,
 dropped or changed, or two neighbours swapped) from exactly one lexicon word of seven letters or more: shorter words
-have too many neighbours ("notes" is one letter from "nodes"). A word of twelve letters or more that is neither is
-split where it reads as two lexicon words of six letters or more and its first part does not end in the joining
-vowel of a compound ("pneumo-mediastinum", "cardio-pulmonary" stay whole).
+have too many neighbours ("notes" is one letter from "nodes"); a word of five letters is read only as a six-letter
+word it lacks a letter of ("nodul" -> "nodule"). Look-alike Cyrillic and Greek letters and accented Latin ones are
+read as the plain letter (a character written as a letter and a separate combining accent is not). A word of twelve
+letters or more that is neither is split where it reads as two lexicon words of six letters or more and its first
+part does not end in the joining vowel of a compound ("pneumo-mediastinum", "cardio-pulmonary" stay whole).
 
 The correction happens on the text the sentence analysis reads; mentions keep the offsets and the words of the report
 as written.
 
-    >>> words = MisspelledWords(["pleural effusion", "consolidation", "pneumothorax"], english=frozenset())
-    >>> words.corrected("Dense consolidaton, no pnuemothorax.")
-    ('Dense consolidation, no pneumothorax.', [0, 1, 2, 3, 4, 5, 6, ..., 35])
+    >>> english = frozenset({"dense", "small"})
+    >>> words = MisspelledWords(["pleural effusion", "consolidation", "pneumothorax"], english=english)
+    >>> words.corrected("Dense consolidaton, no pnuemothorax.")[0]
+    'Dense consolidation, no pneumothorax.'
     >>> words.corrected("Small pleuraleffusion.")[0]
     'Small pleural effusion.'
 """
@@ -29,9 +32,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from spacy.attrs import IS_ALPHA, LENGTH, LOWER
-from spacy.strings import hash_string
-from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from curation.reports.lexicon import Lexicon
 from curation.reports.lexicon_errors import LexiconError
@@ -41,6 +42,7 @@ SHORTEST_CORRECTED = 6  # letters of a misspelt word
 SHORTEST_TARGET = 7  # letters of the lexicon word it is read as
 # a word of five letters is read only as a word of six that it lacks a letter of ("nodul" -> "nodule")
 SHORTEST_TRUNCATED = 5
+LONGEST_CORRECTED = 40  # letters: a longer run is no word
 SHORTEST_RUN_TOGETHER = 12  # letters of two words run together
 SHORTEST_RUN_TOGETHER_PART = 6
 _COMPOUND_JOINS = ("o", "a", "i")  # "pneumo-", "intra-", "supra-", "multi-"
@@ -78,8 +80,6 @@ class MisspelledWords:
         self._parts = frozenset(w for w in self.lexicon_words if len(w) >= SHORTEST_RUN_TOGETHER_PART)
         self._known = self.lexicon_words | self.english
         self._seen: dict[str, str | None] = {}
-        self._known_hashes: set[int] | None = None
-        self._heard_hashes: frozenset[int] = frozenset()
         self.misheard = {" ".join(heard.lower().split()): meant for heard, meant in misheard}
         # the words of each phrase heard that the phrase meant lacks ("plural", "lectasis"): the phrases are looked for
         # only in sentences holding one
@@ -92,25 +92,16 @@ class MisspelledWords:
         heard = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in self.misheard)
         self._misheard = re.compile(rf"\b(?:{heard})\b", re.IGNORECASE) if self.misheard else None
 
-    def in_doc(self, doc: Doc, text: str) -> bool:
-        """Whether ``text`` and its tokens ``doc`` may hold a misspelt word, a misheard phrase or a look-alike letter,
-        the tokens looked up by their hashes (the fast check for many sentences at once; most hold none)."""
-        if not text.isascii() and any(_foldable(char) for char in set(_NON_ASCII.findall(text))):
-            return True
-        tokens = doc.to_array([LOWER, IS_ALPHA, LENGTH])
-        lowers = set(tokens[(tokens[:, 1] == 1) & (tokens[:, 2] >= SHORTEST_TRUNCATED), 0].tolist())
-        known, heard = self._hashes()
-        if not lowers.isdisjoint(heard):
-            return True
-        strings = doc.vocab.strings
-        return any(self.correction(strings[h]) for h in lowers if h not in known)
+    def flag(self, vocab: Vocab) -> int:
+        """A spaCy lexeme flag, set on the words that may be misspelt, misheard or hold a look-alike letter: computed
+        once per word of the vocabulary, so a Doc is checked by ``doc.to_array(flag).any()``."""
+        return vocab.add_flag(self._is_suspect)
 
-    def _hashes(self) -> tuple[set[int], frozenset[int]]:
-        """The spaCy hashes of the known words, and of the words that tell a misheard phrase."""
-        if self._known_hashes is None:
-            self._known_hashes = {hash_string(word) for word in self._known}
-            self._heard_hashes = frozenset(hash_string(word) for word in self._heard_words)
-        return self._known_hashes, self._heard_hashes
+    def _is_suspect(self, text: str) -> bool:
+        lower = text.lower()
+        if not text.isascii() and any(_foldable(char) for char in text):
+            return True
+        return lower in self._heard_words or (lower.isalpha() and self.correction(lower) is not None)
 
     def in_sentence(self, sentence: str) -> bool:
         """Whether ``sentence`` (or any text) may hold a misspelt word, a misheard phrase or a look-alike letter (most
@@ -124,7 +115,7 @@ class MisspelledWords:
 
     def correction(self, word: str) -> str | None:
         """The lexicon word (or two, space-separated) a lower-case word stands for where it is misspelt, else None."""
-        if word in self._known or len(word) < SHORTEST_TRUNCATED:
+        if word in self._known or not SHORTEST_TRUNCATED <= len(word) <= LONGEST_CORRECTED:
             return None
         found = self._seen.get(word, "")
         if found == "":
@@ -159,9 +150,7 @@ class MisspelledWords:
         for start, end, replacement in sorted(replacements):
             pieces += [folded[taken:start], replacement]
             new_offsets.extend(range(taken, start))
-            # each character of the replacement at its place in the word written, the last at the word's last
-            new_offsets.extend(start + min(i, end - start - 1) for i in range(len(replacement) - 1))
-            new_offsets.append(end - 1)
+            new_offsets.extend(_replacement_offsets(start, end, replacement))
             taken = end
         pieces.append(folded[taken:])
         new_offsets.extend(range(taken, len(folded)))
@@ -267,16 +256,33 @@ def _foldable(char: str) -> bool:
     return _folded(char) != char
 
 
+@cache
+def _latin_letter(char: str) -> str:
+    """The Latin letter a look-alike or accented letter stands for ("а" Cyrillic, "ü" -> "u"), else the character
+    itself ("½" stays: its decomposition "1" is no letter)."""
+    char = char.translate(_LOOKALIKES)
+    base = unicodedata.normalize("NFKD", char)[:1]
+    return base if char.isalpha() and base.isascii() and base.isalpha() else char
+
+
 def _folded(text: str) -> str:
     """``text`` with look-alike Cyrillic and Greek letters made Latin and accents dropped ("efüsion" -> "efusion"), one
     character for one."""
     if text.isascii():
         return text
-    text = text.translate(_LOOKALIKES)
-    return "".join(
-        char if char.isascii() else (base if (base := unicodedata.normalize("NFKD", char)[:1]).isascii() else char)
-        for char in text
-    )
+    return "".join(char if char.isascii() else _latin_letter(char) for char in text)
+
+
+def _replacement_offsets(start: int, end: int, replacement: str) -> list[int]:
+    """Where each character of a replacement stands in the word written at [start, end): two words split again
+    ("moderateemphysema" -> "moderate emphysema") keep every letter at its place, the space at the next letter's;
+    a corrected word its letters in turn up to the word's last ("cardiomegally" -> "cardiomegaly")."""
+    if " " in replacement and len(replacement) == end - start + 1:
+        space = replacement.index(" ")
+        return [
+            start + i if i < space else start + i - 1 if i > space else start + space for i in range(len(replacement))
+        ]
+    return [start + min(i, end - start - 1) for i in range(len(replacement) - 1)] + [end - 1]
 
 
 def _in_case_of(written: str, correction: str) -> str:

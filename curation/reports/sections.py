@@ -91,19 +91,24 @@ def _first_line_or_sentence_end(text: str, body_start: int, end: int | None = No
     return body_start + starts[0] if starts else end
 
 
-# After a blank line, so many lines or more read as findings even where none ends a sentence: a checklist
-# ("Free air (-)\nFree fluid (+) small volume\n...")
+# After a blank line, a checklist of so many lines or more reads as findings even where no line ends a sentence, when
+# most lines carry an answer ("Free air (-)\nFree fluid (+) small volume\n...", "[x] Emphysema")
 LINES_OF_A_FINDINGS_LIST = 4
+_CHECKLIST_ANSWER = re.compile(
+    r"\((?:\+|-|\?|x| )\)|\[(?:x| )\]|[☐☒☑]|^\s*\||:\s*(?:yes|no|y|n|present|absent|true|false|[+-])(?:\W|$)",
+    re.IGNORECASE,
+)
 
 
 def _reads_as_findings(text: str, lines_enough: int | None = None) -> bool:
     """Whether text after a preamble's line reads as report sentences (one ends with a full stop, ? or !), not as
-    more lines of a history ("68 year old smoker\nlung cancer, liver metastases"); or, with ``lines_enough``, runs to
-    that many lines."""
+    more lines of a history ("68 year old smoker\nlung cancer, liver metastases"); or, with ``lines_enough``, as a
+    checklist of that many lines or more, most with an answer."""
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    return any(line[-1:] in _SENTENCE_PUNCTUATION for line in lines) or (
-        lines_enough is not None and len(lines) >= lines_enough
-    )
+    if any(line[-1:] in _SENTENCE_PUNCTUATION for line in lines):
+        return True
+    answered = sum(bool(_CHECKLIST_ANSWER.search(line)) for line in lines)
+    return lines_enough is not None and len(lines) >= lines_enough and 2 * answered >= len(lines)
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -239,7 +244,10 @@ class SectionSplitter:
             # "Clinical details: fevers. ?leak.\n\nThere is a collection ...\nLung bases: ...": a blank line after
             # an inline preamble, then sentences, ends it even where findings headings come later
             blank = _BLANK_LINE.search(text, body_start, end)
-            if blank is not None and _reads_as_findings(text[blank.end() : end], lines_enough=LINES_OF_A_FINDINGS_LIST):
+            # a list of lines with no full stop reads as findings only where no findings heading follows: a history's
+            # list ("Lung cancer 2019\nCOPD\n...") stays history before its "FINDINGS:"
+            enough = LINES_OF_A_FINDINGS_LIST if "findings" not in later_sections else None
+            if blank is not None and _reads_as_findings(text[blank.end() : end], lines_enough=enough):
                 return blank.start(), blank.end()
         # "Technique: low-dose CT.\nLung nodules: None.\nLungs: ...": a line opening with a heading the lexicon does
         # not know, naming anatomy or a finding, ends the technique; what follows is findings. A history or comparison

@@ -77,6 +77,7 @@ class SentenceAnalyzer:
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
         self.misspellings = misspelled_words(lexicon)
+        self._suspect = self.misspellings.flag(nlp.vocab)  # a word that may be misspelt (a flag of its lexeme)
         self.memo_size = memo_size
         self._memo: dict[str | tuple[str, str], SentenceFindings] = {}
 
@@ -118,7 +119,7 @@ class SentenceAnalyzer:
         text, char_starts = join_sentences(sentences)
         doc = self.tokenizer(text)
         corrected: list[tuple[str, list[int] | None]] = [(sentence, None) for sentence in sentences]
-        if self.misspellings.in_doc(doc, text):  # one look at all the tokens: most sentences hold no misspelt word
+        if doc.to_array(self._suspect).any():  # one look at all the tokens: most sentences hold no misspelt word
             corrected = [self.misspellings.corrected(sentence) for sentence in sentences]
             text, char_starts = join_sentences([sentence for sentence, _offsets in corrected])
             doc = self.tokenizer(text)
