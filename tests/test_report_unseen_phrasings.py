@@ -343,16 +343,17 @@ CASES = [
     ("No focal consolidation to suggest pneumonia.", {"pneumonia": "NEGATIVE"}),
     ("Effusion with atelectasis, the right hemidiaphragm cannot be seen.", {"atelectasis": "POSITIVE"}),
     ("Emphysema and nodules in both lungs, whose significance is questionable.", {"emphysema": "POSITIVE"}),
-    # bare nouns that the sentence's organ word admits stay out of other organs
+    # bare nouns that the sentence's organ word admits stay out of other organs (an organ called normal is a negative
+    # mention of its labels: organ_statements.yaml)
     ("Normal pancreas, 4 cm mesenteric mass.", {"pancreatic_lesion": "ABSENT"}),
     ("Pancreas normal; atrophic ovaries.", {"pancreatic_atrophy": "ABSENT"}),
     (
         "Pancreas unremarkable, mild ductal dilatation in the left lobe of the liver.",
         {"pancreatic_duct_dilatation": "ABSENT"},
     ),
-    ("The pancreas is unremarkable, no mass effect on the adjacent bowel.", {"pancreatic_lesion": "ABSENT"}),
+    ("The pancreas is unremarkable, no mass effect on the adjacent bowel.", {"pancreatic_lesion": "NEGATIVE"}),
     ("Spleen normal; lytic lesion in the T11 vertebral body.", {"splenic_lesion": "ABSENT"}),
-    ("The gallbladder is normal; a 3 mm stone is present in the bladder.", {"cholelithiasis": "ABSENT"}),
+    ("The gallbladder is normal; a 3 mm stone is present in the bladder.", {"cholelithiasis": "NEGATIVE"}),
     ("Multiple stones in the GB and CBD.", {"cholelithiasis": "POSITIVE"}),
     ("The pancreatic duct is 4 mm, mildly dilated.", {"biliary_dilatation": "ABSENT"}),
     ("Normal pancreas; the common duct is not dilated.", {"pancreatic_duct_dilatation": "ABSENT"}),

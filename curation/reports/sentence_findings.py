@@ -28,6 +28,7 @@ from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import Lexicon
 from curation.reports.mentions import LabelMentionRules, MentionRecord
 from curation.reports.misspelled_words import misspelled_words
+from curation.reports.organ_statements import check_labels, load_organ_statements
 from curation.reports.sentences import sentence_token_starts
 from curation.reports.term_matcher import TermKind, TermMatcher
 
@@ -77,6 +78,9 @@ class SentenceAnalyzer:
         self.assertion = ContextAssertion(lexicon.assertion, self.terms)
         self.attributes = MentionAttributes(lexicon_dir)
         self.misspellings = misspelled_words(lexicon)
+        self.organ_statements = load_organ_statements(lexicon.source)
+        if self.organ_statements is not None:
+            check_labels(self.organ_statements, {label.name for label in lexicon.labels})
         self._suspect = self.misspellings.flag(nlp.vocab)  # a word that may be misspelt (a flag of its lexeme)
         self.memo_size = memo_size
         self._memo: dict[str | tuple[str, str], SentenceFindings] = {}
@@ -126,6 +130,8 @@ class SentenceAnalyzer:
         found_terms = self.terms(doc)
         token_starts: list[int] = doc.to_array(IDX).tolist()
         starts = sentence_token_starts(token_starts, char_starts)
+        if self.organ_statements is not None:  # "The liver, spleen and pancreas are unremarkable."
+            found_terms[TermKind.NORMAL] += _token_spans(self.organ_statements.find(text), token_starts)
         systems: list[set[str]] = [set() for _ in sentences]
         for kind in (TermKind.ORGAN_SYSTEM, TermKind.SHARED_ORGAN_TERM):
             for system, start, _end in found_terms[kind]:
@@ -153,6 +159,16 @@ class SentenceAnalyzer:
 
 
 _NOTHING = SentenceFindings((), ())
+
+
+def _token_spans(spans: list[tuple[str, int, int]], token_starts: list[int]) -> list[tuple[str, int, int]]:
+    """(payload, character start, end) -> (payload, start token, end token), where the characters are whole tokens."""
+    tokens = []
+    for payload, char_start, char_end in spans:
+        start, end = bisect.bisect_left(token_starts, char_start), bisect.bisect_left(token_starts, char_end)
+        if start < len(token_starts) and token_starts[start] == char_start:
+            tokens.append((payload, start, end))
+    return tokens
 
 
 def join_sentences(sentences: list[str]) -> tuple[str, list[int]]:

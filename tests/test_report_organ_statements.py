@@ -1,0 +1,78 @@
+"""Organs called normal, alone or in a list, rule out their labels (``lexicons/organ_statements.yaml``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from curation.reports.lexicon import LexiconError
+from curation.reports.report_analyzer import ReportAnalyzer
+from curation.resources import lexicons_dir
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> ReportAnalyzer:
+    return ReportAnalyzer()
+
+
+def statuses(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
+    return {row.label: row.status for row in analyzer.analyze(text).study_labels()}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "FINDINGS: The liver, spleen, pancreas and adrenal glands are unremarkable.",
+            {
+                "liver_lesion": "negative",
+                "splenic_lesion": "negative",
+                "pancreatic_lesion": "negative",
+                "adrenal_nodule": "negative",
+            },
+        ),
+        ("FINDINGS: Liver, spleen and kidneys: normal.", {"renal_lesion": "negative", "hepatomegaly": "negative"}),
+        ("FINDINGS: The gallbladder is unremarkable.", {"cholelithiasis": "negative"}),
+        ("FINDINGS: The pancreas is normal in appearance.", {"pancreatic_duct_dilatation": "negative"}),
+    ],
+)
+def test_an_organ_called_normal_rules_out_its_labels(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
+) -> None:
+    found = statuses(analyzer, text)
+    assert {label: found.get(label) for label in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "status"),
+    [
+        # the size only: a cyst may still be there
+        ("FINDINGS: The kidneys are normal in size.", "renal_lesion", None),
+        # after a finding of the organ: the rest of it is normal
+        ("FINDINGS: The liver is otherwise unremarkable.", "liver_lesion", None),
+        # a finding elsewhere in the report wins over the organ's normal statement
+        (
+            "FINDINGS: 2 cm liver lesion in segment 6. The liver and spleen are unremarkable otherwise.",
+            "liver_lesion",
+            "positive",
+        ),
+        ("FINDINGS: Abnormal liver.", "liver_lesion", None),
+        # "bladder" inside "gallbladder" is no bladder
+        ("FINDINGS: The gallbladder is unremarkable.", "bladder_wall_thickening", None),
+    ],
+)
+def test_what_is_no_organ_statement(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
+    assert statuses(analyzer, text).get(label) == status
+
+
+def test_an_unknown_label_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "lexicons"
+    shutil.copytree(lexicons_dir(), folder)
+    path = folder / "organ_statements.yaml"
+    path.write_text(path.read_text().replace("rules_out: [appendicitis]", "rules_out: [appendicitiss]"))
+    with pytest.raises(
+        LexiconError, match=r"organ_statements\.yaml: rules_out names unknown labels \['appendicitiss'\]"
+    ):
+        ReportAnalyzer(folder)
