@@ -101,7 +101,7 @@ def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
     from spacy.attrs import IDX
 
     from curation.reports.caseless import lower_if_exact
-    from curation.reports.sentence_findings import join_sentences
+    from curation.reports.sentence_findings import _token_spans, join_sentences
     from curation.reports.sentences import sentence_starts, sentence_token_starts
     from curation.reports.term_matcher import TermKind
 
@@ -131,10 +131,17 @@ def step_split(analyzer, texts: list[str], repeat: int) -> dict[str, float]:
             joined, char_starts = join_sentences(sentences)
             doc = engine.tokenizer(joined)
             t = tick("tokenizer (the report's sentences)", t)
+            if doc.to_array(engine._suspect).any():  # a misspelt word: corrected, tokenized again
+                corrected = [engine.misspellings.corrected(sentence)[0] for sentence in sentences]
+                joined, char_starts = join_sentences(corrected)
+                doc = engine.tokenizer(joined)
+            t = tick("misspelt words (check, correction)", t)
             found = engine.terms(doc)
             t = tick("PhraseMatcher + handing out matches", t)
             token_starts = doc.to_array(IDX).tolist()
             starts = sentence_token_starts(token_starts, char_starts)
+            if engine.organ_statements is not None:
+                found[TermKind.NORMAL] += _token_spans(engine.organ_statements.find(joined), token_starts)
             systems: dict[int, set[str]] = {}
             for system, start, _end in found[TermKind.ORGAN_SYSTEM]:
                 systems.setdefault(bisect.bisect_right(starts, start) - 1, set()).add(system)
