@@ -59,8 +59,14 @@ def test_an_organ_called_normal_rules_out_its_labels(
             "positive",
         ),
         ("FINDINGS: Abnormal liver.", "liver_lesion", None),
-        # "bladder" inside "gallbladder" is no bladder
+        # "bladder" inside "gallbladder" (or "gall-bladder") is no bladder
         ("FINDINGS: The gallbladder is unremarkable.", "bladder_wall_thickening", None),
+        ("FINDINGS: The gall-bladder is normal.", "bladder_wall_thickening", None),
+        # the normal word speaks of one property, or leads to a finding
+        ("FINDINGS: Gallbladder: Normal wall thickness. Multiple stones.", "cholelithiasis", None),
+        ("FINDINGS: The liver is normal to mildly enlarged in size.", "hepatomegaly", None),
+        ("FINDINGS: The kidneys are unremarkable apart from a 2 cm cyst.", "renal_lesion", None),
+        ("FINDINGS: The kidneys are unremarkable, except for a 2 cm cyst.", "renal_lesion", None),
     ],
 )
 def test_what_is_no_organ_statement(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
@@ -76,3 +82,11 @@ def test_an_unknown_label_is_refused(tmp_path: Path) -> None:
         LexiconError, match=r"organ_statements\.yaml: rules_out names unknown labels \['appendicitiss'\]"
     ):
         ReportAnalyzer(folder)
+
+
+def test_a_name_written_with_two_spaces_is_found() -> None:
+    from curation.reports.organ_statements import load_organ_statements
+
+    statements = load_organ_statements()
+    assert statements is not None
+    assert statements.find("The adrenal  glands are normal.") == [("adrenal_nodule", 4, 19)]

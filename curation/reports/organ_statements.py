@@ -3,11 +3,12 @@
 Each organ named in such a statement rules out the labels ``lexicons/organ_statements.yaml`` lists for it, as a
 normal statement of that label (a negative mention on the organ's name). The list may join organs with commas,
 "and" or "&"; the statement ends with a copula and a normal word ("are unremarkable", "is normal in appearance") or
-a colon ("Liver, spleen and kidneys: normal.").
+a colon ("Liver, spleen and kidneys: normal."), and the normal word ends its clause: "normal attenuation", "normal in
+size", "normal to mildly enlarged" and "unremarkable except for a nodule" rule nothing out.
 
     >>> statements = load_organ_statements()  # doctest: +SKIP
     >>> statements.find("The liver and spleen are unremarkable.")  # doctest: +SKIP
-    [('liver_lesion', 4, 9), ('hepatomegaly', 4, 9), ('splenic_lesion', 14, 20), ('splenomegaly', 14, 20)]
+    [('hepatomegaly', 4, 9), ('liver_lesion', 4, 9), ('splenic_lesion', 14, 20), ('splenomegaly', 14, 20)]
 """
 
 from __future__ import annotations
@@ -24,17 +25,9 @@ from curation.resources import lexicons_dir
 
 FILE_NAME = "organ_statements.yaml"
 _REACH = 160  # characters before a normal word where its list of organs may start
-# after "normal": the statement speaks of the size only ("The kidneys are normal in size": a renal cyst may be there)
-_SIZE_ONLY = (
-    " in size",
-    " in caliber",
-    " in calibre",
-    " in diameter",
-    " in thickness",
-    " size",
-    " caliber",
-    " calibre",
-)
+# The normal word ends its clause: "normal attenuation", "normal in size", "normal to mildly enlarged", "unremarkable
+# except for a nodule", "normal-sized with a lesion" speak of one property or lead to a finding.
+_CLAUSE_END = re.compile(r"\s*(?:$|[.;:)\n]|,(?!\s*(?:except|apart|but|save|aside|other than|with)\b))")
 
 
 @dataclass(frozen=True)
@@ -54,7 +47,7 @@ class OrganStatements:
             position = lower.find(word)
             while position >= 0:
                 end = position + len(word)
-                if (end == len(lower) or not lower[end].isalpha()) and not lower.startswith(_SIZE_ONLY, end):
+                if _ends_the_statement(lower, end):
                     found += self._organs_before(lower, position)
                 position = lower.find(word, end)
         return sorted(set(found), key=lambda item: (item[1], item[0]))
@@ -71,14 +64,24 @@ class OrganStatements:
         return [
             (label, organ.start(), organ.end())
             for organ in self.organ.finditer(lower, match.start(), match.end())
-            for label in self.rules_out[organ.group()]
+            for label in self.rules_out[" ".join(organ.group().split())]
         ]
 
 
+def _ends_the_statement(lower: str, end: int) -> bool:
+    """Whether the normal word ending at ``end`` ends its clause (see ``_CLAUSE_END``)."""
+    return _CLAUSE_END.match(lower, end) is not None
+
+
 def _opens_a_clause(lower: str, start: int) -> bool:
-    """Whether the text before ``start`` ends a clause: nothing, or a punctuation mark and spaces."""
-    before = lower[:start].rstrip()
-    return not before or before[-1] in ".;:,(-\n"
+    """Whether the text before ``start`` ends a clause: nothing, a punctuation mark, or a list's dash ("- Liver: ...";
+    not the hyphen of "gall-bladder"), then spaces."""
+    at = start - 1
+    while at >= 0 and lower[at].isspace():
+        at -= 1
+    if at < 0 or lower[at] in ".;:,(\n":
+        return True
+    return lower[at] == "-" and (at == 0 or lower[at - 1].isspace())
 
 
 def load_organ_statements(folder: Path | None = None) -> OrganStatements | None:
