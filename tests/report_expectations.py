@@ -13,6 +13,11 @@ def assertions(analyzer: ReportAnalyzer, text: str) -> dict[str, set[str]]:
     return found
 
 
+def study_statuses(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
+    """label -> the study status of ``text`` (positive, uncertain or negative; a label not judged is left out)."""
+    return {row.label: row.status for row in analyzer.analyze(text).study_labels()}
+
+
 def check_expected(analyzer: ReportAnalyzer, text: str, expected: dict[str, str]) -> None:
     """Each label named in ``expected`` has exactly that assertion in ``text`` ("ABSENT": no mention at all)."""
     found = assertions(analyzer, text)

@@ -10,15 +10,12 @@ import pytest
 from curation.reports.lexicon import LexiconError
 from curation.reports.report_analyzer import ReportAnalyzer
 from curation.resources import lexicons_dir
+from tests.report_expectations import study_statuses
 
 
 @pytest.fixture(scope="module")
 def analyzer() -> ReportAnalyzer:
     return ReportAnalyzer()
-
-
-def statuses(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
-    return {row.label: row.status for row in analyzer.analyze(text).study_labels()}
 
 
 @pytest.mark.parametrize(
@@ -41,7 +38,7 @@ def statuses(analyzer: ReportAnalyzer, text: str) -> dict[str, str]:
 def test_an_organ_called_normal_rules_out_its_labels(
     analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
 ) -> None:
-    found = statuses(analyzer, text)
+    found = study_statuses(analyzer, text)
     assert {label: found.get(label) for label in expected} == expected
 
 
@@ -70,7 +67,7 @@ def test_an_organ_called_normal_rules_out_its_labels(
     ],
 )
 def test_what_is_no_organ_statement(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
-    assert statuses(analyzer, text).get(label) == status
+    assert study_statuses(analyzer, text).get(label) == status
 
 
 def test_an_unknown_label_is_refused(tmp_path: Path) -> None:

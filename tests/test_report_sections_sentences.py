@@ -10,6 +10,7 @@ from curation.reports.lexicon import LexiconError, load_lexicon
 from curation.reports.report_analyzer import ReportAnalyzer
 from curation.reports.sections import SectionSplitter
 from curation.reports.sentences import sentence_spans
+from tests.report_expectations import study_statuses
 
 
 @pytest.fixture(scope="module")
@@ -329,5 +330,4 @@ def test_a_wrapped_sentence_stays_one(text: str) -> None:
     ],
 )
 def test_a_word_that_names_a_section_inside_a_sentence_opens_none(text: str) -> None:
-    statuses = {row.label: row.status for row in ReportAnalyzer().analyze(text).study_labels()}
-    assert statuses["pneumothorax"] == "positive"
+    assert study_statuses(ReportAnalyzer(), text)["pneumothorax"] == "positive"

@@ -17,6 +17,7 @@ from curation.reports.spelling_variants import (
     load_spelling_variants,
 )
 from curation.resources import lexicons_dir
+from tests.report_expectations import study_statuses
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +174,7 @@ def test_a_phrase_in_shorthand(phrase: str, expected: tuple[str, ...]) -> None:
     ],
 )
 def test_reports_in_shorthand(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
-    assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status
+    assert study_statuses(analyzer, text).get(label) == status
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from curation.reports.report_analyzer import ReportAnalyzer
-from tests.report_expectations import assertions, check_expected
+from tests.report_expectations import assertions, check_expected, study_statuses
 
 
 @pytest.fixture(scope="module")
@@ -1058,7 +1058,7 @@ def test_phase_headings_of_an_angiogram_open_the_findings(analyzer: ReportAnalyz
     ],
 )
 def test_structured_forms(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
-    assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status
+    assert study_statuses(analyzer, text).get(label) == status
 
 
 @pytest.mark.parametrize(
@@ -1092,4 +1092,4 @@ def test_structured_forms(analyzer: ReportAnalyzer, text: str, label: str, statu
     ],
 )
 def test_structured_forms_after_review(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
-    assert {row.label: row.status for row in analyzer.analyze(text).study_labels()}.get(label) == status
+    assert study_statuses(analyzer, text).get(label) == status

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from curation.reports.caseless import lower_if_exact
-from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LexiconError, _read_yaml
+from curation.reports.lexicon import NON_ANATOMICAL_SYSTEMS, LexiconError
+from curation.reports.lexicon_files import read_lexicon_yaml
 from curation.reports.mentions import MentionRecord
 from curation.reports.spelling_variants import SpellingVariants, load_spelling_variants
 from curation.resources import lexicons_dir
@@ -96,7 +97,7 @@ def load_attribute_lexicon(folder: Path | None = None) -> AttributeLexicon:
 @cache
 def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
     path = folder / "attributes.yaml"
-    document = _read_yaml(path)
+    document = read_lexicon_yaml(path)
     if not isinstance(document, dict):
         raise LexiconError(f"{path.name}: must be a mapping")
     spelling = load_spelling_variants(folder)
@@ -105,7 +106,7 @@ def _load_attribute_lexicon(folder: Path) -> AttributeLexicon:
     pet = document.get("pet") or {}
     measured = document.get("measured_change") or {}
     anatomy_path = folder / "anatomy.yaml"
-    anatomy = _read_yaml(anatomy_path)
+    anatomy = read_lexicon_yaml(anatomy_path)
     locations: dict[str, str] = {}
     location_systems: dict[str, str] = {}
     for index, entry in enumerate(anatomy.get("locations") or []):

@@ -25,9 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from curation.reports.lexicon_errors import LexiconError
+from curation.reports.lexicon_files import read_lexicon_yaml
 from curation.reports.spelling_variants import SpellingVariants, load_spelling_variants
 from curation.resources import lexicons_dir
 
@@ -156,27 +155,6 @@ class Lexicon:
 
 
 # -- reading ----------------------------------------------------------------------------------------
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key written twice in one mapping: plain YAML keeps the last silently, so a label's
-    second ``patterns:`` would drop its first."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [self.construct_object(key, deep=deep) for key, _value in node.value]
-        for index, key in enumerate(keys):
-            if key in keys[:index]:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is written twice in one mapping", node.value[index][0].start_mark
-                )
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise LexiconError(f"{path}: lexicon file not found")
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader: no object tags
-    except yaml.YAMLError as error:
-        raise LexiconError(f"{path}: not valid YAML ({error})") from None
 
 
 def _require(condition: bool, path: Path, where: str, message: str) -> None:
@@ -199,7 +177,7 @@ def _entries(document: Any, key: str, path: Path) -> list[Any]:
 
 
 def load_sections(path: Path, organ_system_names: set[str]) -> SectionLexicon:
-    document = _read_yaml(path)
+    document = read_lexicon_yaml(path)
     headings: list[SectionHeading] = []
     for index, entry in enumerate(_entries(document, "sections", path)):
         where = f"sections[{index}]"
@@ -225,7 +203,7 @@ def load_sections(path: Path, organ_system_names: set[str]) -> SectionLexicon:
 
 
 def load_organ_systems(path: Path) -> tuple[OrganSystem, ...]:
-    document = _read_yaml(path)
+    document = read_lexicon_yaml(path)
     systems = []
     for index, entry in enumerate(_entries(document, "organ_systems", path)):
         where = f"organ_systems[{index}]"
@@ -339,7 +317,7 @@ def load_labels(folder: Path, organ_system_names: set[str]) -> tuple[LabelDef, .
     labels: list[LabelDef] = []
     seen: dict[str, str] = {}
     for path in files:
-        for index, entry in enumerate(_entries(_read_yaml(path), "labels", path)):
+        for index, entry in enumerate(_entries(read_lexicon_yaml(path), "labels", path)):
             label = _label_from_entry(entry, path, f"labels[{index}]", organ_system_names)
             _require(label.name not in seen, path, label.name, f"label already defined in {seen.get(label.name)}")
             seen[label.name] = path.name
@@ -365,7 +343,7 @@ def _turning_flag(entry: dict[str, Any], key: str, direction: str, path: Path, w
 
 def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> AssertionLexicon:
     """The cues of ``path``; ``organ_system_names``: those a cue's ``only_for`` may name (None: not checked)."""
-    document = _read_yaml(path)
+    document = read_lexicon_yaml(path)
     cues = []
     first_index: dict[str, int] = {}
     for index, entry in enumerate(_entries(document, "cues", path)):
@@ -417,7 +395,7 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
 
 
 def load_veto_scope(path: Path) -> VetoScope:
-    document = _read_yaml(path)
+    document = read_lexicon_yaml(path)
     _require(isinstance(document, dict), path, "top level", "needs 'clause_edges:' and 'landmark_phrases:'")
     return VetoScope(
         _phrases(document.get("clause_edges"), path, "clause_edges", "clause_edges"),

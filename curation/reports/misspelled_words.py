@@ -31,11 +31,11 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import yaml
 from spacy.vocab import Vocab
 
 from curation.reports.lexicon import Lexicon
 from curation.reports.lexicon_errors import LexiconError
+from curation.reports.lexicon_files import read_lexicon_yaml
 
 MEDICAL_WORDS_FILE = "medical_words.yaml"
 SHORTEST_CORRECTED = 6  # letters of a misspelt word
@@ -46,12 +46,11 @@ LONGEST_CORRECTED = 40  # letters: a longer run is no word
 SHORTEST_RUN_TOGETHER = 12  # letters of two words run together
 SHORTEST_RUN_TOGETHER_PART = 6
 _COMPOUND_JOINS = ("o", "a", "i")  # "pneumo-", "intra-", "supra-", "multi-"
-_LOWER_WORD = re.compile(rf"[a-z]{{{SHORTEST_TRUNCATED},}}")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # a run of letters of any script
 _WORD = re.compile(rf"[A-Za-z]{{{SHORTEST_TRUNCATED},}}")
 _LETTERS = re.compile(r"[a-z]+")
 _WORD_OF_THREE = re.compile(r"[a-z]{3,}")
 ENGLISH_SHARE = 0.75  # of a sentence's words (three letters or more) known or misspelt known ones, or it is not English
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # endings of inflected forms and what the base form ends in: "opacifies" -> "opacify", "arising" -> "arise"
 _INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("d", ""))
 # Cyrillic and Greek letters that look like Latin ones, as pasted text carries them ("emphysemа" with a Cyrillic "а")
@@ -105,13 +104,8 @@ class MisspelledWords:
 
     def in_sentence(self, sentence: str) -> bool:
         """Whether ``sentence`` (or any text) may hold a misspelt word, a misheard phrase or a look-alike letter (most
-        hold none)."""
-        words = set(_LOWER_WORD.findall(sentence.lower()))
-        if not sentence.isascii() and any(_foldable(char) for char in set(_NON_ASCII.findall(sentence))):
-            return True
-        if self._misheard is not None and not words.isdisjoint(self._heard_words):
-            return True
-        return any(self.correction(word) for word in words - self._known)
+        hold none): the lexeme flag's test, word by word."""
+        return any(self._is_suspect(word) for word in set(_LETTER_RUN.findall(sentence)))
 
     def correction(self, word: str) -> str | None:
         """The lexicon word (or two, space-separated) a lower-case word stands for where it is misspelt, else None."""
@@ -220,10 +214,7 @@ def medical_words(folder: Path) -> tuple[tuple[str, ...], tuple[tuple[str, str],
     path = folder / MEDICAL_WORDS_FILE
     if not path.is_file():
         return (), ()
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise LexiconError(f"{path}: not valid YAML ({error})") from None
+    document = read_lexicon_yaml(path) or {}
     if not isinstance(document, dict):
         raise LexiconError(f"{path.name}: must be a mapping with 'words' and 'misheard'")
     words = document.get("words") or []

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from curation.reports.lexicon_errors import LexiconError
+from curation.reports.lexicon_files import read_lexicon_yaml
 from curation.resources import lexicons_dir
 
 FILE_NAME = "organ_statements.yaml"
@@ -93,10 +92,7 @@ def load_organ_statements(folder: Path | None = None) -> OrganStatements | None:
 def _load(path: Path) -> OrganStatements | None:
     if not path.is_file():
         return None
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise LexiconError(f"{path}: not valid YAML ({error})") from None
+    document = read_lexicon_yaml(path) or {}
     words = document.get("normal_words") if isinstance(document, dict) else None
     organs = document.get("organs") if isinstance(document, dict) else None
     if not (isinstance(words, list) and words and all(isinstance(w, str) and w.strip() for w in words)):

@@ -27,9 +27,8 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from curation.reports.lexicon_errors import LexiconError
+from curation.reports.lexicon_files import read_lexicon_yaml
 from curation.resources import lexicons_dir
 
 FILE_NAME = "spelling_variants.yaml"
@@ -144,10 +143,7 @@ def load_spelling_variants(folder: Path | None = None) -> SpellingVariants:
 def _load_shorthand(path: Path) -> Shorthand | None:
     if not path.is_file():
         return None
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise SpellingVariantsError(f"{path}: not valid YAML ({error})") from None
+    document = read_lexicon_yaml(path, SpellingVariantsError) or {}
     entries = document.get("shorthand") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise SpellingVariantsError(f"{path.name}: must be a mapping with a 'shorthand' list")
@@ -172,10 +168,7 @@ def _load_shorthand(path: Path) -> Shorthand | None:
 def _load(path: Path) -> SpellingVariants:
     if not path.is_file():
         return NO_VARIANTS
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise SpellingVariantsError(f"{path}: not valid YAML ({error})") from None
+    document = read_lexicon_yaml(path, SpellingVariantsError) or {}
     if not isinstance(document, dict):
         raise SpellingVariantsError(f"{path.name}: must be a mapping with {' and '.join(_POSITIONS)}")
     to_british: dict[str, str] = {}
