@@ -204,6 +204,21 @@ def test_evaluate_labels(tmp_path: Path) -> None:
             "It is noted that the nodules seen before and read as granulomas have resolved.",
             {"lung_nodule": "HISTORICAL"},
         ),
+        # a clause may end on its predicate without a verb (translated reports): the comma after it closes it
+        (
+            "Heart size increased, pericardial effusion was not detected.",
+            {"cardiomegaly": "POSITIVE", "pericardial_effusion": "NEGATIVE"},
+        ),
+        ("No pleural effusion, heart size increased.", {"pleural_effusion": "NEGATIVE", "cardiomegaly": "POSITIVE"}),
+        (
+            "Atelectasis present, pleural effusion not seen.",
+            {"atelectasis": "POSITIVE", "pleural_effusion": "NEGATIVE"},
+        ),
+        # ... not before the finding's name
+        (
+            "Enlarged lymph nodes, pleural effusion and pneumothorax were not observed.",
+            {"lymphadenopathy": "NEGATIVE", "pleural_effusion": "NEGATIVE", "pneumothorax": "NEGATIVE"},
+        ),
     ],
 )
 def test_and_between_clauses_ends_a_cue_and_inside_a_list_does_not(
@@ -264,6 +279,41 @@ def test_phrases_that_look_like_negation(analyzer: ReportAnalyzer, text: str, ex
     ],
 )
 def test_properties_normal_sized_nodes_and_questions(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
+) -> None:
+    assert assertions(analyzer, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # each item of a list under "Resolved:" or "Pertinent negatives:" takes the heading's assertion
+        (
+            "FINDINGS:\n- Small left effusion.\nResolved:\n- Left basal pneumothorax.\n- RLL consolidation.",
+            {"pleural_effusion": "POSITIVE", "pneumothorax": "HISTORICAL", "consolidation": "HISTORICAL"},
+        ),
+        (
+            "FINDINGS:\nPertinent negatives:\n* Pneumothorax\n* pericardial effusion\n",
+            {"pneumothorax": "NEGATIVE", "pericardial_effusion": "NEGATIVE"},
+        ),
+        # an item with a cue of its own keeps it; the list ends at a line that is no item, a blank line or a heading
+        (
+            "FINDINGS:\nResolved:\n- possible small effusion\nNew nodule in the RUL.",
+            {"pleural_effusion": "UNCERTAIN", "lung_nodule": "POSITIVE"},
+        ),
+        (
+            "FINDINGS:\nResolved:\n- Pneumothorax.\n\n- Consolidation.",
+            {"pneumothorax": "HISTORICAL", "consolidation": "POSITIVE"},
+        ),
+        (
+            "FINDINGS:\nResolved:\n- Pneumothorax.\nIMPRESSION:\n1. Consolidation.",
+            {"pneumothorax": "HISTORICAL", "consolidation": "POSITIVE"},
+        ),
+        # other headings over a list say nothing of its items
+        ("FINDINGS:\nNew since previous:\n- Pneumothorax.", {"pneumothorax": "POSITIVE"}),
+    ],
+)
+def test_a_list_under_a_heading_that_says_what_it_is(
     analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
 ) -> None:
     assert assertions(analyzer, text) == expected

@@ -33,6 +33,12 @@ def analyzer() -> ReportAnalyzer:
         ("FINDINGS: Liver, spleen and kidneys: normal.", {"renal_lesion": "negative", "hepatomegaly": "negative"}),
         ("FINDINGS: The gallbladder is unremarkable.", {"cholelithiasis": "negative"}),
         ("FINDINGS: The pancreas is normal in appearance.", {"pancreatic_duct_dilatation": "negative"}),
+        # with parts that rule out nothing of their own in the list
+        ("FINDINGS: Heart size and mediastinal vessels are normal.", {"cardiomegaly": "negative"}),
+        (
+            "FINDINGS: The thyroid, bones and soft tissues are unremarkable.",
+            {"thyroid_nodule": "negative", "fracture": "negative", "osteolytic_lesion": "negative"},
+        ),
     ],
 )
 def test_an_organ_called_normal_rules_out_its_labels(
@@ -87,3 +93,46 @@ def test_a_name_written_with_two_spaces_is_found() -> None:
     statements = load_organ_statements()
     assert statements is not None
     assert statements.find("The adrenal  glands are normal.") == [("adrenal_nodule", 4, 19)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a template's organ heading, then a normal word alone: with a colon, in capitals, or in title case alone
+        (
+            "FINDINGS:\nLIVER:\nUnremarkable.\nSPLEEN: Normal.",
+            {"liver_lesion": "negative", "hepatic_steatosis": "negative", "splenic_lesion": "negative"},
+        ),
+        (
+            "Findings:\nHeart\nNormal.\nPancreas\nUnremarkable.\nBowel\nWithin normal limits.",
+            {
+                "cardiomegaly": "negative",
+                "pericardial_effusion": None,  # the heart alone does not name the pericardium (requires_any)
+                "pancreatic_lesion": "negative",
+                "bowel_obstruction": "negative",
+            },
+        ),
+        # a heading naming two organs speaks for both
+        (
+            "FINDINGS:\nHeart and pericardium:\nNormal.",
+            {"cardiomegaly": "negative", "pericardial_effusion": "negative"},
+        ),
+        (
+            "FINDINGS:\nKIDNEYS AND BLADDER: Normal.",
+            {"renal_lesion": "negative", "bladder_wall_thickening": "negative"},
+        ),
+        # only the first sentence under the heading speaks for the organ; a finding after it still counts
+        ("FINDINGS:\nLIVER: Normal size. Unremarkable.", {"liver_lesion": None}),
+        (
+            "FINDINGS:\nKIDNEYS:\nUnremarkable. 2 cm cyst on the left.",
+            {"hydronephrosis": "negative", "renal_cyst": "positive"},
+        ),
+        # the sentence must be the normal word alone
+        ("FINDINGS:\nLIVER: Normal attenuation.", {"liver_lesion": None}),
+    ],
+)
+def test_an_organ_heading_with_a_normal_word_rules_out_its_labels(
+    analyzer: ReportAnalyzer, text: str, expected: dict[str, str | None]
+) -> None:
+    found = study_statuses(analyzer, text)
+    assert {label: found.get(label) for label in expected} == expected

@@ -331,3 +331,21 @@ def test_a_wrapped_sentence_stays_one(text: str) -> None:
 )
 def test_a_word_that_names_a_section_inside_a_sentence_opens_none(text: str) -> None:
     assert study_statuses(ReportAnalyzer(), text)["pneumothorax"] == "positive"
+
+
+def test_a_title_case_heading_alone_between_sentences_is_a_heading() -> None:
+    text = "Findings:\nLung Bases\nClear.\nLiver\nA 2 cm cyst.\nLymph nodes\n  N2: subcarinal 12 mm\nImpression:\nCyst."
+    lexicon = load_lexicon()
+    synonyms = [synonym for label in lexicon.labels for synonym in label.synonyms]
+    sections = SectionSplitter(lexicon.sections, finding_terms=synonyms).split(text)
+    assert [(s.organ_system, text[s.start : s.end].strip()) for s in sections if s.name == "findings"] == [
+        (None, ""),
+        ("lung_airways", "Clear."),
+        # a heading that names a finding stays the finding's words
+        ("hepatobiliary", "A 2 cm cyst.\nLymph nodes\n  N2: subcarinal 12 mm"),
+    ]
+
+
+def test_a_wrapped_sentence_keeps_its_anatomy_words() -> None:
+    text = "Small nodules are seen in both\nlungs\nand a small effusion.\nThe heart is\nLiver\nshaped."
+    assert [s.heading for s in SectionSplitter(load_lexicon().sections).split(text)] == [None]

@@ -43,6 +43,7 @@ _AND = "and"
 _COMMA = "comma"
 _VERB = "verb"
 _RELATIVE = "relative"
+_PREDICATE = "predicate"
 
 
 class CueHit(NamedTuple):
@@ -83,6 +84,7 @@ class ContextAssertion:
         terms.add(TermKind.FORWARD_TERMINATOR, _COMMA, [","])
         terms.add(TermKind.FORWARD_TERMINATOR, _VERB, lexicon.clause_verbs)
         terms.add(TermKind.FORWARD_TERMINATOR, _RELATIVE, lexicon.relative_words)
+        terms.add(TermKind.FORWARD_TERMINATOR, _PREDICATE, lexicon.predicate_words)
 
     def assign(
         self,
@@ -230,7 +232,9 @@ class ClauseJoints:
     Backward cue: "and" or a comma ends it where the finding's clause has a verb before the joint and the cue's clause a
     subject of its own after it: "Atelectasis is present, and pleural effusion was not observed", "Nodules were seen
     in the left lung, metastasis cannot be excluded"; not in a list ("Effusion, nodule and mass were not observed")
-    nor where one subject has two predicates ("Lymph nodes are seen and are not of pathological size").
+    nor where one subject has two predicates ("Lymph nodes are seen and are not of pathological size"). A clause may
+    also end on a predicate without a verb, as translated reports write it (``predicate_words`` right before the
+    joint): "Heart size increased, pericardial effusion was not detected"; "No pleural effusion, heart size increased".
 
     ``words``: token positions by payload (the joint words registered by ``ContextAssertion``).
     """
@@ -249,13 +253,22 @@ class ClauseJoints:
         self.relatives = sorted(words.get(_RELATIVE, ()))
         relative_next = {r + 1 for r in self.relatives}
         self.verbs = sorted(v for v in words.get(_VERB, ()) if v not in relative_next)
+        self.predicates = frozenset(words.get(_PREDICATE, ()))
 
     def _joints_in(self, start: int, end: int) -> list[tuple[int, int]]:
         return self.joints[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
 
-    def ends_forward(self, cue_end: int, mention_start: int) -> bool:
+    def ends_forward(self, cue_end: int, mention_start: int, mention_end: int | None = None) -> bool:
         """Whether an "and" between a forward cue ending at ``cue_end`` and a finding at ``mention_start`` ends the
-        cue's scope."""
+        cue's scope; or a comma, where the finding's words end on a predicate of their own ("No pleural effusion,
+        heart size increased")."""
+        if (
+            mention_end is not None
+            and mention_end - 1 in self.predicates
+            and mention_end - mention_start > 1
+            and _blocked(self.commas, cue_end, mention_start)
+        ):
+            return True
         for joint, joint_end in self._joints_in(cue_end, mention_start):
             if _blocked(self.verbs, cue_end, joint):
                 return True
@@ -287,7 +300,16 @@ class ClauseJoints:
             _last_before(self.commas, mention.start) + 1,
             _last_before(self.relatives, mention.start) + 1,
         )
-        return _blocked(self.verbs, clause_start, joint)
+        if _blocked(self.verbs, clause_start, joint):
+            return True
+        # a predicate right before the joint, after the finding's name and not in a relative clause ("nodes that are
+        # enlarged and effusion were not observed"), closes the finding's clause: "Heart size increased, ..."
+        closing = joint - 1
+        return (
+            closing in self.predicates
+            and closing >= mention.end - 1
+            and not _blocked(self.relatives, mention.end, joint)
+        )
 
 
 def _hedges_the_predicate(cue: AssertionCue, hit_end: int, start: int, end: int, joints: ClauseJoints | None) -> bool:
@@ -356,7 +378,7 @@ def assert_mention(
         if _blocked(blocking, gap_start, gap_end):
             continue
         if joints is not None and (
-            joints.ends_forward(hit_end, start) if forward else joints.ends_backward(mention, hit_start)
+            joints.ends_forward(hit_end, start, end) if forward else joints.ends_backward(mention, hit_start)
         ):
             continue
         reaching.append((distance, hit))

@@ -128,6 +128,9 @@ class AssertionLexicon:
     forward_terminators: tuple[str, ...] = ()  # end only the scope of cues before them ("which")
     clause_verbs: tuple[str, ...] = ()  # a clause's finite verb: "and" after it joins clauses, not list items
     relative_words: tuple[str, ...] = ()  # a verb right after these is in a relative clause ("nodes that are")
+    predicate_words: tuple[str, ...] = ()  # close a verbless clause before a comma ("Heart size increased, ...")
+    # a line that says what the list under it is ("Resolved:", "Pertinent negatives:"): phrase -> category
+    list_headings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -391,7 +394,27 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
     forward = _phrases(document.get("forward_terminators"), path, "forward_terminators", "forward_terminators")
     verbs = _phrases(document.get("clause_verbs"), path, "clause_verbs", "clause_verbs")
     relatives = _phrases(document.get("relative_words"), path, "relative_words", "relative_words")
-    return AssertionLexicon(tuple(cues), terminators, forward, verbs, relatives)
+    predicates = _phrases(document.get("predicate_words"), path, "predicate_words", "predicate_words")
+    return AssertionLexicon(
+        tuple(cues), terminators, forward, verbs, relatives, predicates, _list_headings(document, path)
+    )
+
+
+def _list_headings(document: Any, path: Path) -> tuple[tuple[str, str], ...]:
+    """``list_headings``: {phrase, category} entries, the category NEGATED or HISTORICAL."""
+    entries = document.get("list_headings") if isinstance(document, dict) else None
+    if entries is None:
+        return ()
+    _require(isinstance(entries, list), path, "list_headings", "must be a list of {phrase, category}")
+    headings = []
+    for index, entry in enumerate(entries):
+        where = f"list_headings[{index}]"
+        _require(isinstance(entry, dict), path, where, "must be a mapping")
+        phrase, category = entry.get("phrase"), entry.get("category")
+        _require(isinstance(phrase, str) and phrase.strip() != "", path, where, "needs a phrase")
+        _require(category in ("NEGATED", "HISTORICAL"), path, where, "category must be NEGATED or HISTORICAL")
+        headings.append((" ".join(phrase.lower().split()), category))
+    return tuple(headings)
 
 
 def load_veto_scope(path: Path) -> VetoScope:
@@ -471,6 +494,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
         forward_terminators=both(assertion.forward_terminators),
         clause_verbs=both(assertion.clause_verbs),
         relative_words=both(assertion.relative_words),
+        predicate_words=both(assertion.predicate_words),
     )
     scope = VetoScope(both(lexicon.veto_scope.clause_edges), both(lexicon.veto_scope.landmark_phrases))
     return replace(

@@ -777,10 +777,33 @@ class SentenceClauses:
             clause = slice(first + left, first + right)
             clause_lower = lower[clause] if lower is not None else None
             found = veto.search(text[clause], clause_lower) and not (
-                veto.own_anatomy is not None and veto.own_anatomy.search(text[clause], clause_lower)
+                veto.own_anatomy is not None
+                and (
+                    veto.own_anatomy.search(text[clause], clause_lower)
+                    or _own_anatomy_listed_after(text, first + right, after, veto.own_anatomy)
+                )
             )
             self._vetoed[key] = found
         return found
+
+
+_AND_JOINT = re.compile(r"\s*and\b", re.IGNORECASE)
+_PUNCTUATION_EDGE = re.compile(r"[;,:()]")
+# a verb of its own after the "and": "... in the coronary arteries and the aorta is of normal calibre" is a new clause
+_SINGULAR_VERB = re.compile(r"\b(?:is|was|has|appears|remains|measures|shows|demonstrates)\b", re.IGNORECASE)
+
+
+def _own_anatomy_listed_after(text: str, clause_end: int, sentence_end: int, own_anatomy: WordStartRegex) -> bool:
+    """Whether the clause ends at an "and" that only lists more places, up to the next punctuation, one of them the
+    label's own anatomy: "Calcific plaques are observed in the coronary arteries and in the thoracic aorta"."""
+    joint = _AND_JOINT.match(text, clause_end, sentence_end)
+    if joint is None:
+        return False
+    stop = _PUNCTUATION_EDGE.search(text, joint.end(), sentence_end)
+    end = stop.start() if stop is not None else sentence_end
+    if _SINGULAR_VERB.search(text, joint.end(), end):
+        return False
+    return own_anatomy.search(text, None, joint.end(), end)
 
 
 def _semicolon_parts(text: str, first: int, after: int) -> list[int]:

@@ -51,6 +51,14 @@ class OrganStatements:
                 position = lower.find(word, end)
         return sorted(set(found), key=lambda item: (item[1], item[0]))
 
+    def under_heading(self, heading: str, sentence: str) -> list[str]:
+        """The labels ruled out by a sentence that is only a normal word under an organ sub-heading: "LIVER:"
+        "Unremarkable."; "Kidneys, ureters and bladder" "Normal." rules out what the kidneys and the bladder do."""
+        if " ".join(sentence.lower().split()).strip(" .;") not in self.normal_words:
+            return []
+        names = (" ".join(organ.group().split()) for organ in self.organ.finditer(heading.lower()))
+        return sorted({label for name in names for label in self.rules_out[name]})
+
     def _organs_before(self, lower: str, position: int) -> list[tuple[str, int, int]]:
         """The organs of the list that ends right before ``position``; the list opens its clause: in "hypodense lesion
         in the liver, spleen and kidneys are normal" the liver is the lesion's place, the list "spleen and kidneys"."""
@@ -103,7 +111,7 @@ def _load(path: Path) -> OrganStatements | None:
     for index, entry in enumerate(organs):
         names = entry.get("names") if isinstance(entry, dict) else None
         labels = entry.get("rules_out") if isinstance(entry, dict) else None
-        if not (isinstance(names, list) and names and isinstance(labels, list) and labels):
+        if not (isinstance(names, list) and names and isinstance(labels, list)):
             raise LexiconError(f"{path.name}: organs[{index}]: needs 'names' and 'rules_out' lists")
         for name in names:
             rules_out[" ".join(str(name).lower().split())] = tuple(str(label) for label in labels)

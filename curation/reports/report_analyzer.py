@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from curation.reports.lexicon import LabelDef, Lexicon, load_lexicon
+from curation.reports.list_headings import ListHeadings
 from curation.reports.mentions import continued_heading
 from curation.reports.sections import Section, SectionSplitter, TextKeepingTokenizer, doc_text
 from curation.reports.sentence_findings import DEFAULT_MEMO_SIZE, SentenceAnalyzer, SentenceMention
@@ -211,6 +212,7 @@ class ReportComponent:
             [synonym for label in lexicon.labels for synonym in label.synonyms],
         )
         self.sentences = SentenceAnalyzer(nlp, lexicon, lexicon_dir, memo_size)
+        self.list_headings = ListHeadings.from_lexicon(lexicon.assertion.list_headings)
         self.lexicon_words = lexicon_words(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -263,13 +265,20 @@ class ReportComponent:
         all_findings = self.sentences.findings(
             [single_spaced for single_spaced, _offsets in collapsed], headings if any(headings) else None
         )
+        listed = self.list_headings.assertions(text, [(start, sentence) for start, sentence, _section in kept])
         for index, ((char_start, sentence_text, section), findings) in enumerate(zip(kept, all_findings, strict=True)):
             systems = findings.organ_systems
             if section.organ_system and section.organ_system not in systems:
                 systems = tuple(sorted((*systems, section.organ_system)))
             offsets = collapsed[index][1]
+            list_assertion, items_start = listed[index]
             for found in findings.mentions:
-                mentions.append(_to_mention(found, text, char_start, offsets, index, section.name))
+                mention = _to_mention(found, text, char_start, offsets, index, section.name)
+                # an item of a list under "Resolved:" or "Pertinent negatives:" (see ``list_headings``)
+                listed_item = list_assertion is not None and mention.char_start >= char_start + items_start
+                if listed_item and mention.assertion == "POSITIVE":
+                    mention.assertion = list_assertion
+                mentions.append(mention)
             sentences.append(
                 SentenceResult(
                     index, section.name, char_start, char_start + len(sentence_text), sentence_text, list(systems)

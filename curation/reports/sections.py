@@ -111,6 +111,18 @@ def _reads_as_findings(text: str, lines_enough: int | None = None) -> bool:
     return lines_enough is not None and len(lines) >= lines_enough and 2 * answered >= len(lines)
 
 
+def _stands_alone(text: str, match: re.Match[str], earlier: list[re.Match[str]]) -> bool:
+    """Whether a heading written in lower or title case alone on its line ("Liver", "Lung Bases") is one: the text
+    before it ends a sentence or is a heading (or nothing), and the next line opens with a capital, a digit or a list
+    mark. A wrapped sentence ("... seen in both\nlungs\nand ...") keeps its words."""
+    before = text[: match.start()].rstrip()
+    after_heading = bool(earlier) and not text[earlier[-1].end() : match.start()].strip()
+    if before and before[-1] not in ".!?:)" and not after_heading:
+        return False
+    following = text[match.end() :].lstrip()
+    return bool(following) and (following[0].isupper() or following[0].isdigit() or following[0] in "-*•[(")
+
+
 def _alternation(phrases: list[str]) -> str:
     ordered = sorted(set(phrases), key=len, reverse=True)  # longest first: "LUNGS AND PLEURA" before "LUNGS"
     return "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
@@ -152,7 +164,11 @@ class SectionSplitter:
         lone = _alternation(list(lexicon.lone_line_headings))
         self._line_heading = re.compile(
             rf"(?im)^[ \t]*{list_marker}(?P<h>(?:{names}){joined}){qualifier}[ \t]*:[ \t]*"
-            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$" + (rf"|^[ \t]*(?P<l>{lone})[ \t]*$" if lone else "")
+            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
+            + (rf"|^[ \t]*(?P<l>{lone})[ \t]*$" if lone else "")
+            # alone on its line in any case ("Liver" / "Lung Bases"), where the line stands between two sentences: see
+            # `_stands_alone`
+            + rf"|^[ \t]*(?P<t>{names})[ \t]*$"
         )
         # Mid-line, only in capitals with a colon, after a sentence end ("... normal. IMPRESSION: ...").
         inline = rf"[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*"
@@ -177,10 +193,18 @@ class SectionSplitter:
             if start < covered:
                 continue  # inside a heading that spans lines ("LUNGS AND\nPLEURA:")
             match = self._line_heading.match(text, start)
-            if match is not None:
+            if match is not None and (match.group("t") is None or self._lone_heading(text, match, matches)):
                 matches.append(match)
                 covered = match.end()
         return matches
+
+    def _lone_heading(self, text: str, match: re.Match[str], earlier: list[re.Match[str]]) -> bool:
+        """Whether a heading in lower or title case alone on its line is one (`_stands_alone`); one that names a finding
+        ("Lymph nodes" over "N2: subcarinal 12 mm") stays the finding's name."""
+        words = " ".join(match.group("t").lower().split())
+        if words in self._finding_terms or singular(words) in self._finding_terms:
+            return False
+        return _stands_alone(text, match, earlier)
 
     def _inline_heading_matches(self, text: str) -> list[re.Match[str]]:
         """The matches of ``self._inline_heading`` (group positions are what count)."""
@@ -193,7 +217,7 @@ class SectionSplitter:
         found: dict[int, tuple[int, int, SectionHeading, str]] = {}
         for matches in (self._line_heading_matches(text), self._inline_heading_matches(text)):
             for match in matches:
-                group = next(name for name in ("h", "u", "l") if match.groupdict().get(name))
+                group = next(name for name in ("h", "u", "l", "t") if match.groupdict().get(name))
                 written = match.group(group)
                 key = " ".join(written.upper().split())
                 record = self._by_heading.get(key) or self._by_heading.get(key.split("/")[0].strip())

@@ -26,7 +26,7 @@ from curation.reports.assertion import ContextAssertion
 from curation.reports.attributes import MentionAttributes
 from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import Lexicon
-from curation.reports.mentions import LabelMentionRules, MentionRecord
+from curation.reports.mentions import LabelMentionRules, MentionRecord, continued_heading
 from curation.reports.misspelled_words import misspelled_words
 from curation.reports.organ_statements import check_labels, load_organ_statements
 from curation.reports.sentences import sentence_token_starts
@@ -132,6 +132,8 @@ class SentenceAnalyzer:
         starts = sentence_token_starts(token_starts, char_starts)
         if self.organ_statements is not None:  # "The liver, spleen and pancreas are unremarkable."
             found_terms[TermKind.NORMAL] += _token_spans(self.organ_statements.find(text), token_starts)
+            if headings is not None:  # "LIVER:" "Unremarkable."
+                found_terms[TermKind.NORMAL] += self._normal_under_organ_headings(sentences, headings, starts, len(doc))
         systems: list[set[str]] = [set() for _ in sentences]
         for kind in (TermKind.ORGAN_SYSTEM, TermKind.SHARED_ORGAN_TERM):
             for system, start, _end in found_terms[kind]:
@@ -156,6 +158,22 @@ class SentenceAnalyzer:
             SentenceFindings(tuple(m), tuple(sorted({*s, *(x.organ_system for x in m)}))) if m or s else _NOTHING
             for m, s in zip(mentions_of, systems, strict=True)
         ]
+
+    def _normal_under_organ_headings(
+        self, sentences: list[str], headings: list[str | None], starts: list[int], n_tokens: int
+    ) -> list[tuple[str, int, int]]:
+        """(label, start token, end token) of each sentence that calls the organ of its sub-heading normal; only the
+        first sentence under a heading speaks for the organ as a whole."""
+        assert self.organ_statements is not None
+        spans = []
+        for index, heading in enumerate(headings):
+            if heading is None or heading.endswith(continued_heading("")):
+                continue
+            end = starts[index + 1] if index + 1 < len(starts) else n_tokens
+            spans += [
+                (label, starts[index], end) for label in self.organ_statements.under_heading(heading, sentences[index])
+            ]
+        return spans
 
 
 _NOTHING = SentenceFindings((), ())
