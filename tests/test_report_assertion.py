@@ -214,6 +214,25 @@ def test_evaluate_labels(tmp_path: Path) -> None:
             "Atelectasis present, pleural effusion not seen.",
             {"atelectasis": "POSITIVE", "pleural_effusion": "NEGATIVE"},
         ),
+        # "resolved" opening its sentence governs the whole list after it; after a finding it is that finding's
+        # predicate, and says nothing of a finding after the comma; what is left ("with residual") is there
+        (
+            "Resolved consolidation, pleural effusion, atelectasis and pneumothorax.",
+            {
+                "consolidation": "HISTORICAL",
+                "pleural_effusion": "HISTORICAL",
+                "atelectasis": "HISTORICAL",
+                "pneumothorax": "HISTORICAL",
+            },
+        ),
+        (
+            "Pneumonia resolved, new nodule in the right upper lobe.",
+            {"pneumonia": "HISTORICAL", "lung_nodule": "POSITIVE"},
+        ),
+        (
+            "Resolved left lower lobe pneumonia with minimal residual linear atelectasis.",
+            {"pneumonia": "HISTORICAL", "atelectasis": "POSITIVE"},
+        ),
         # ... not before the finding's name
         (
             "Enlarged lymph nodes, pleural effusion and pneumothorax were not observed.",

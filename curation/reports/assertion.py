@@ -69,6 +69,13 @@ class ContextAssertion:
         self.opening_cues = {
             index: replace(cue, direction="forward") for index, cue in enumerate(lexicon.cues) if cue.forward_when_first
         }
+        # and a bounded cue that opens its sentence governs the whole list after it (``list_when_first``): "Resolved
+        # right effusion, left basal atelectasis and RLL consolidation."
+        self.opening_cues |= {
+            index: replace(cue, direction="forward", max_scope=None)
+            for index, cue in enumerate(lexicon.cues)
+            if cue.list_when_first
+        }
         # and a forward cue that closes its sentence reads backward (``backward_when_last``): "Pericardial effusion: No"
         self.closing_cues = {
             index: replace(cue, direction="backward")
@@ -241,6 +248,7 @@ class ClauseJoints:
 
     def __init__(self, mentions: list[MentionRecord], sentence_starts: list[int], words: dict[object, list[int]]):
         self.spans = sorted((m.start, m.end) for m in mentions)
+        self.ends = sorted(end for _start, end in self.spans)
         self.sentence_starts = sentence_starts
         comma_joints = words.get(_COMMA_AND, [])
         after_comma = {comma + 1 for comma in comma_joints}
@@ -278,6 +286,13 @@ class ClauseJoints:
                 if last_end is not None and last_end < joint and not _blocked(self.commas, last_end, joint):
                     return True
         return False
+
+    def predicates_a_finding(self, cue_start: int, cue_end: int, mention_start: int) -> bool:
+        """Whether a two-way cue is the predicate of the finding right before it and a comma stands between it and a
+        later finding: "Pneumonia resolved, new nodule in the right upper lobe" says nothing of the nodule."""
+        before = bisect.bisect_left(self.ends, cue_start - 1)
+        follows = before < len(self.ends) and self.ends[before] <= cue_start
+        return follows and _blocked(self.commas, cue_end, mention_start)
 
     def ends_backward(self, mention: MentionRecord, cue_start: int) -> bool:
         """Whether an "and" or a comma between ``mention`` and a backward cue starting at ``cue_start`` ends the cue's
@@ -379,6 +394,13 @@ def assert_mention(
             continue
         if joints is not None and (
             joints.ends_forward(hit_end, start, end) if forward else joints.ends_backward(mention, hit_start)
+        ):
+            continue
+        if (
+            forward
+            and cue.direction == "bidirectional"
+            and joints is not None
+            and joints.predicates_a_finding(hit_start, hit_end, start)
         ):
             continue
         reaching.append((distance, hit))

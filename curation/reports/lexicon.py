@@ -119,6 +119,9 @@ class AssertionCue:
     # and reads nothing elsewhere: an answer only where it closes its field ("Pneumothorax: -", not "Mediastinum: -
     # enlarged node")
     only_when_last: bool = False
+    # a cue of bounded scope that governs the whole list after it where it opens its sentence, as "no" does:
+    # "Resolved right effusion, left basal atelectasis and RLL consolidation."
+    list_when_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,13 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
             where,
             "only_when_last must be true or false, and only with backward_when_last",
         )
+        list_when_first = entry.get("list_when_first", False)
+        _require(
+            isinstance(list_when_first, bool) and (not list_when_first or direction != "backward"),
+            path,
+            where,
+            "list_when_first must be true or false, and not for a backward cue",
+        )
         cues.append(
             AssertionCue(
                 phrase.strip(),
@@ -388,6 +398,7 @@ def load_assertion(path: Path, organ_system_names: set[str] | None = None) -> As
                 forward_when_first,
                 backward_when_last,
                 only_when_last,
+                list_when_first,
             )
         )
     terminators = _phrases(document.get("terminators"), path, "terminators", "terminators")
