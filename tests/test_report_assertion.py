@@ -233,6 +233,11 @@ def test_evaluate_labels(tmp_path: Path) -> None:
             "Resolved left lower lobe pneumonia with minimal residual linear atelectasis.",
             {"pneumonia": "HISTORICAL", "atelectasis": "POSITIVE"},
         ),
+        # ... only where the cue's clause names a finding of its own, or the cue governed one before the comma
+        ("Right lower lobe nodule previously noted, now resolved.", {"lung_nodule": "HISTORICAL"}),
+        ("Small nodule previously noted, today not seen.", {"lung_nodule": "NEGATIVE"}),
+        ("Possibly, the liver is enlarged.", {"hepatomegaly": "UNCERTAIN"}),
+        ("Questionable, heart size increased.", {"cardiomegaly": "UNCERTAIN"}),
         # ... not before the finding's name
         (
             "Enlarged lymph nodes, pleural effusion and pneumothorax were not observed.",
@@ -330,9 +335,41 @@ def test_properties_normal_sized_nodes_and_questions(
         ),
         # other headings over a list say nothing of its items
         ("FINDINGS:\nNew since previous:\n- Pneumothorax.", {"pneumothorax": "POSITIVE"}),
+        # a list heading alone on its line after a section heading, a long first item, Windows line ends, a blank
+        # line before the first item, a second sentence on an item's line
+        (
+            "FINDINGS:\nResolved:\n- Small left basal pneumothorax seen on the previous radiograph.\n- Consolidation.",
+            {"pneumothorax": "HISTORICAL", "consolidation": "HISTORICAL"},
+        ),
+        (
+            "FINDINGS:\nResolved:\r\n- Pneumothorax.\r\n- Consolidation.",
+            {"pneumothorax": "HISTORICAL", "consolidation": "HISTORICAL"},
+        ),
+        (
+            "FINDINGS:\nResolved:\n\n- Pneumothorax.\n- Consolidation.",
+            {"pneumothorax": "HISTORICAL", "consolidation": "HISTORICAL"},
+        ),
+        (
+            "FINDINGS:\nResolved:\n- Pneumothorax. Drain removed.\n- Consolidation.\n\nNew nodule.",
+            {
+                "pneumothorax": "HISTORICAL",
+                "medical_material": "HISTORICAL",
+                "consolidation": "HISTORICAL",
+                "lung_nodule": "POSITIVE",
+            },
+        ),
     ],
 )
 def test_a_list_under_a_heading_that_says_what_it_is(
     analyzer: ReportAnalyzer, text: str, expected: dict[str, str]
 ) -> None:
     assert assertions(analyzer, text) == expected
+
+
+def test_list_headings_mark_the_items_under_them() -> None:
+    from curation.reports.list_headings import ListHeadings
+
+    headings = ListHeadings({"resolved": "HISTORICAL"})
+    text = "Resolved:\n- Left pneumothorax.\n- RLL consolidation.\nNew RUL nodule."
+    sentences = [(0, "Resolved:\n- Left pneumothorax."), (31, "- RLL consolidation."), (52, "New RUL nodule.")]
+    assert headings.assertions(text, sentences) == [("HISTORICAL", 10), ("HISTORICAL", 0), (None, 0)]

@@ -127,6 +127,16 @@ def test_a_name_written_with_two_spaces_is_found() -> None:
             "FINDINGS:\nKIDNEYS:\nUnremarkable. 2 cm cyst on the left.",
             {"hydronephrosis": "negative", "renal_cyst": "positive"},
         ),
+        # Windows line ends, a list mark before the normal word, a heading naming a finding over an answer of none
+        (
+            "Findings:\r\nLiver\r\nUnremarkable.\r\nSpleen\r\nUnremarkable.",
+            {"liver_lesion": "negative", "splenic_lesion": "negative"},
+        ),
+        ("Findings:\nLiver\n- Unremarkable.", {"liver_lesion": "negative"}),
+        (
+            "Findings:\nLungs\nClear.\nLines and Tubes\nNone.\nLymph Nodes\nNo enlarged nodes.",
+            {"medical_material": "negative", "lymphadenopathy": "negative"},
+        ),
         # the sentence must be the normal word alone
         ("FINDINGS:\nLIVER: Normal attenuation.", {"liver_lesion": None}),
     ],

@@ -287,7 +287,8 @@ def test_an_all_lower_case_report_has_its_lone_line_headings() -> None:
     text = "ct chest w contrast\nindication sob cough\nfindings\nhilar nodes\nimpression\nsarcoid"
     sections = SectionSplitter(load_lexicon().sections).split(text)
     assert [(s.name, text[s.start : s.end].strip()) for s in sections] == [
-        ("other", "ct chest w contrast\nindication sob cough"),
+        ("technique", "ct chest w contrast"),
+        ("other", "indication sob cough"),
         ("findings", "hilar nodes"),
         ("impression", "sarcoid"),
     ]
@@ -349,3 +350,13 @@ def test_a_title_case_heading_alone_between_sentences_is_a_heading() -> None:
 def test_a_wrapped_sentence_keeps_its_anatomy_words() -> None:
     text = "Small nodules are seen in both\nlungs\nand a small effusion.\nThe heart is\nLiver\nshaped."
     assert [s.heading for s in SectionSplitter(load_lexicon().sections).split(text)] == [None]
+
+
+def test_the_first_line_naming_the_exam_is_the_procedure(analyzer: ReportAnalyzer) -> None:
+    """The "PE" of a PE protocol is no embolism; a first line that says what the scan shows is findings."""
+    text = "CTA CHEST PE PROTOCOL\nNo pulmonary embolism. Small right effusion.\nIMPRESSION: No PE."
+    analysis = analyzer.analyze(text)
+    assert analysis.sentences[0].section == "technique"
+    assert {row.label: row.status for row in analysis.study_labels()}["pulmonary_embolism"] == "negative"
+    for text in ("CT chest shows a small effusion.\nNo nodules.", "CTA chest: no PE.\nSmall effusion."):
+        assert analyzer.analyze(text).sentences[0].section == "findings"

@@ -869,6 +869,45 @@ CASES = [
     ("A chest drain is recommended.", {"chest_tube": "NEGATIVE"}),
     ("Recommend repositioning of the ETT.", {"endotracheal_tube": "POSITIVE"}),
     ("Recommend follow-up of the 6 mm nodule.", {"lung_nodule": "POSITIVE"}),
+    # probe50 and probe51 (oncology staging; emergency CTA chest), held out, then fixed
+    ("Axillary and mediastinal lymph nodes: not enlarged.", {"lymphadenopathy": "NEGATIVE"}),
+    ("Bilateral pleural effusion: disappeared.", {"pleural_effusion": "HISTORICAL"}),
+    ("Left adrenal metastasis, 15 mm (previous 19 mm).", {"adrenal_nodule": "POSITIVE"}),
+    ("No hepatic or adrenal metastases.", {"liver_lesion": "NEGATIVE", "adrenal_nodule": "NEGATIVE"}),
+    ("Caecal mass reaching the inferior tip of the liver.", {"liver_lesion": "ABSENT"}),
+    ("Bone: osteosclerotic lesions at Th8 and L2 vertebral bodies.", {"osteoblastic_lesion": "POSITIVE"}),
+    ("Pelvis: Post-operative change at the anastomosis.", {"postoperative_changes": "POSITIVE"}),
+    ("Nonocclusive thrombus in the right anterior portal vein branch, new.", {"portal_vein_thrombosis": "POSITIVE"}),
+    ("Liver mildly enlarged at 19 cm craniocaudal.", {"hepatomegaly": "POSITIVE"}),
+    (
+        "Aortic and coronary atherosclerotic calcifications.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
+    ),
+    ("A new 2.1 cm soft tissue nodule along the left paracolic gutter.", {"lung_nodule": "ABSENT"}),
+    ("PA enlarged, 3.5 cm.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("Median sternotomy with intact wires.", {"medical_material": "POSITIVE", "sternotomy": "POSITIVE"}),
+    # a calcium score above zero is coronary calcification, zero rules it out; CAC-DRS is the score's category
+    ("Calcium score: total Agatston 842 (LMS 45, LAD 512).", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("Total calcium score 120.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("1. Coronary artery calcium score of 0 (CAC-DRS 0).", {"coronary_artery_wall_calcification": "NEGATIVE"}),
+    ("CAC: 0 Agatston units (MESA percentile 0).", {"coronary_artery_wall_calcification": "NEGATIVE"}),
+    ("Serum calcium 2.4 mmol/L.", {"coronary_artery_wall_calcification": "ABSENT"}),
+    # after a review: a negation inside a pattern's span, masses of other organs, findings after "and", devices handled
+    # in place, the spinal canal's contents
+    ("In the mediastinum, there is no mass.", {"mediastinal_mass": "ABSENT"}),
+    ("In the anterior mediastinum, thymic remnant is observed, no mass.", {"mediastinal_mass": "ABSENT"}),
+    ("Circumferential mass at the hepatic flexure causing obstruction.", {"liver_lesion": "ABSENT"}),
+    ("Retroperitoneal mass displacing the liver anteriorly.", {"liver_lesion": "ABSENT"}),
+    ("A large mass is observed in the right lobe of the liver.", {"liver_lesion": "POSITIVE"}),
+    ("No discernible mass was detected in the liver.", {"liver_lesion": "NEGATIVE"}),
+    ("Dissection of the left vertebral artery and aortic atherosclerosis.", {"aortic_dissection": "ABSENT"}),
+    ("Lesion in the liver and the spleen are normal.", {"splenic_lesion": "ABSENT"}),
+    ("Recommend advancing the NG tube by 10 cm.", {"medical_material": "POSITIVE"}),
+    ("Recommend pulling back the ETT by 2 cm.", {"endotracheal_tube": "POSITIVE"}),
+    ("Recommend the ETT be withdrawn by 2 cm.", {"endotracheal_tube": "POSITIVE"}),
+    ("Sternotomy wires, follow-up recommended.", {"sternotomy": "POSITIVE"}),
+    ("Compression of the L5 nerve root by a disc extrusion.", {"vertebral_compression_fracture": "ABSENT"}),
+    ("L4 compression of the thecal sac.", {"vertebral_compression_fracture": "ABSENT"}),
 ]
 
 

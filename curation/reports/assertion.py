@@ -274,9 +274,9 @@ class ClauseJoints:
             mention_end is not None
             and mention_end - 1 in self.predicates
             and mention_end - mention_start > 1
-            and _blocked(self.commas, cue_end, mention_start)
+            and self._finding_in(cue_end, _last_before(self.commas, mention_start))
         ):
-            return True
+            return True  # the cue governed a finding before the comma: "Possibly, the liver is enlarged" is hedged
         for joint, joint_end in self._joints_in(cue_end, mention_start):
             if _blocked(self.verbs, cue_end, joint):
                 return True
@@ -318,13 +318,21 @@ class ClauseJoints:
         if _blocked(self.verbs, clause_start, joint):
             return True
         # a predicate right before the joint, after the finding's name and not in a relative clause ("nodes that are
-        # enlarged and effusion were not observed"), closes the finding's clause: "Heart size increased, ..."
+        # enlarged and effusion were not observed"), closes the finding's clause where the cue's clause names a finding
+        # of its own: "Heart size increased, pericardial effusion was not detected" ("Nodule previously noted, now
+        # resolved" is one clause's finding)
         closing = joint - 1
         return (
             closing in self.predicates
             and closing >= mention.end - 1
             and not _blocked(self.relatives, mention.end, joint)
+            and self._finding_in(joint_end, cue_start)
         )
+
+    def _finding_in(self, start: int, end: int) -> bool:
+        """Whether a finding starts in [start, end)."""
+        first = bisect.bisect_left(self.spans, (start,))
+        return first < len(self.spans) and self.spans[first][0] < end
 
 
 def _hedges_the_predicate(cue: AssertionCue, hit_end: int, start: int, end: int, joints: ClauseJoints | None) -> bool:

@@ -242,6 +242,12 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
             where,
             f"a pattern must be a non-empty list of token mappings, got {pattern!r}",
         )
+        for token in pattern:
+            words = [word for value in token.values() if isinstance(value, dict) for word in value.get("IN", [])]
+            words += [word for value in token.values() if isinstance(value, dict) for word in value.get("NOT_IN", [])]
+            odd = [word for word in words if not isinstance(word, str)]
+            # YAML reads a bare no, yes, on or off as true or false: "NOT_IN: [no, not]" would not exclude "no"
+            _require(not odd, path, where, f"pattern words must be strings (quote them), got {odd!r}")
     _require(bool(synonyms or patterns), path, where, "needs synonyms or patterns")
     attributes = _phrases(entry.get("attributes"), path, where, "attributes")
     unknown = sorted(set(attributes) - set(LABEL_ATTRIBUTES))

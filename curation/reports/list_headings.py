@@ -25,11 +25,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-ASSERTION_OF_CATEGORY = {"NEGATED": "NEGATIVE", "HISTORICAL": "HISTORICAL"}
+from curation.reports.assertion import ASSERTION_OF_CATEGORY
 
 # a line of a few words and a colon, alone (after a list mark at most): "Resolved:", "- Pertinent negatives:"
-_HEADING_LINE = re.compile(r"[ \t]*(?:[-*•·][ \t]*)?(?P<words>[A-Za-z][A-Za-z /-]{0,40}?)[ \t]*:[ \t]*(?:\n|$)")
+_LIST_HEADING_LINE = re.compile(
+    r"[ \t]*(?:[-*•·▪][ \t]*)?(?P<words>[A-Za-z][A-Za-z /-]{0,40}?)[ \t]*:[ \t\r]*(?:\n|$)"
+)
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•·▪]|\d{1,2}[.)](?!\d))")
+_FIRST_ITEM = re.compile(r"\s*(?:[-*•·▪]|\d{1,2}[.)](?!\d))")  # a blank line may stand between heading and items
 
 
 class ListHeadings:
@@ -48,23 +51,31 @@ class ListHeadings:
         where in the sentence they start, or (None, 0) outside such a list."""
         found: list[tuple[str | None, int]] = []
         active: str | None = None
+        items_seen = False
         previous_end = 0
         for start, sentence in sentences:
             between = text[previous_end:start]
-            if between.strip():  # a heading the sentences leave out ("Resolved:" alone, "IMPRESSION:") starts anew
-                heading = _HEADING_LINE.fullmatch(between.strip())
-                active = self._assertion(heading.group("words")) if heading is not None else None
-            elif between.count("\n") > 1:
-                active = None  # a blank line ends the list
+            if between.strip():
+                # a heading the sentences leave out ("Resolved:" alone, after "FINDINGS:") starts anew; another
+                # ("IMPRESSION:") ends the list
+                heading = _LIST_HEADING_LINE.fullmatch(between.strip().splitlines()[-1].strip())
+                active, items_seen = (self._assertion(heading.group("words")) if heading else None), False
+            elif between.count("\n") > 1 and items_seen:
+                active = None  # a blank line after the items ends the list
             previous_end = start + len(sentence)
-            heading = _HEADING_LINE.match(sentence)
+            heading = _LIST_HEADING_LINE.match(sentence)
             if heading is not None:
-                active = self._assertion(heading.group("words"))
-                rest = sentence[heading.end() :]
-                found.append((active, heading.end()) if active is not None and _LIST_ITEM.match(rest) else (None, 0))
+                active, items_seen = self._assertion(heading.group("words")), False
+                if active is not None and _FIRST_ITEM.match(sentence, heading.end()):
+                    found.append((active, heading.end()))
+                    items_seen = True
+                else:
+                    found.append((None, 0))
                 continue
-            if active is not None and _LIST_ITEM.match(sentence):
+            # an item, or a second sentence of the item on its line ("- Left pneumothorax. Drain removed.")
+            if active is not None and (_LIST_ITEM.match(sentence) or (items_seen and "\n" not in between)):
                 found.append((active, 0))
+                items_seen = True
                 continue
             active = None
             found.append((None, 0))

@@ -67,7 +67,15 @@ class MentionRecord:
 def continued_heading(heading: str) -> str:
     """The sub-heading of a sentence after the first under it: still its anatomy (``requires_any``, vetoes), but no
     whole-sentence normal statement (``normal_under_headings``), and remembered apart from the first sentence's."""
-    return f"{heading} (continued)"
+    return f"{heading}{_CONTINUED}"
+
+
+_CONTINUED = " (continued)"
+
+
+def is_continued(heading: str) -> bool:
+    """Whether ``heading`` is a `continued_heading` (the sentence is not the first under its sub-heading)."""
+    return heading.endswith(_CONTINUED)
 
 
 CLAUSE_ENDS = frozenset({",", ";"})  # where the first clause of a sentence under a heading ends
@@ -788,22 +796,35 @@ class SentenceClauses:
 
 
 _AND_JOINT = re.compile(r"\s*and\b", re.IGNORECASE)
-_PUNCTUATION_EDGE = re.compile(r"[;,:()]")
-# a verb of its own after the "and": "... in the coronary arteries and the aorta is of normal calibre" is a new clause
-_SINGULAR_VERB = re.compile(r"\b(?:is|was|has|appears|remains|measures|shows|demonstrates)\b", re.IGNORECASE)
+_PUNCTUATION_EDGE = re.compile(r"[;,:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
+_WORD = re.compile(r"[\w-]+")
+# the words of a list of places besides the places themselves: "and in the wall of the ascending and descending aorta"
+# fmt: off
+_PLACE_LIST_WORDS = frozenset({
+    "and", "or", "in", "of", "at", "along", "within", "the", "a", "both", "its", "their", "wall", "walls", "ascending",
+    "descending", "thoracic", "abdominal", "infrarenal", "suprarenal", "proximal", "distal", "mid", "left", "right",
+    "main", "common", "external", "internal", "branch", "branches", "artery", "arteries", "arterial", "segment",
+    "segments", "portion", "part",
+})
+# fmt: on
 
 
 def _own_anatomy_listed_after(text: str, clause_end: int, sentence_end: int, own_anatomy: WordStartRegex) -> bool:
     """Whether the clause ends at an "and" that only lists more places, up to the next punctuation, one of them the
-    label's own anatomy: "Calcific plaques are observed in the coronary arteries and in the thoracic aorta"."""
+    label's own anatomy: "Calcific plaques are observed in the coronary arteries and in the thoracic aorta" (not "...
+    and aortic atherosclerosis", "... and the aorta is of normal calibre": a finding or a clause of their own)."""
     joint = _AND_JOINT.match(text, clause_end, sentence_end)
     if joint is None:
         return False
     stop = _PUNCTUATION_EDGE.search(text, joint.end(), sentence_end)
     end = stop.start() if stop is not None else sentence_end
-    if _SINGULAR_VERB.search(text, joint.end(), end):
+    listed = text[joint.end() : end]
+    places = own_anatomy.spans(listed)
+    if not places:
         return False
-    return own_anatomy.search(text, None, joint.end(), end)
+    for start, stop_at in reversed(places):
+        listed = listed[:start] + " " + listed[stop_at:]
+    return all(word.lower() in _PLACE_LIST_WORDS for word in _WORD.findall(listed))
 
 
 def _semicolon_parts(text: str, first: int, after: int) -> list[int]:

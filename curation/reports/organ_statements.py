@@ -54,7 +54,7 @@ class OrganStatements:
     def under_heading(self, heading: str, sentence: str) -> list[str]:
         """The labels ruled out by a sentence that is only a normal word under an organ sub-heading: "LIVER:"
         "Unremarkable."; "Kidneys, ureters and bladder" "Normal." rules out what the kidneys and the bladder do."""
-        if " ".join(sentence.lower().split()).strip(" .;") not in self.normal_words:
+        if _LIST_MARK.sub("", " ".join(sentence.lower().split())).strip(" .;") not in self.normal_words:
             return []
         names = (" ".join(organ.group().split()) for organ in self.organ.finditer(heading.lower()))
         return sorted({label for name in names for label in self.rules_out[name]})
@@ -73,6 +73,9 @@ class OrganStatements:
             for organ in self.organ.finditer(lower, match.start(), match.end())
             for label in self.rules_out[" ".join(organ.group().split())]
         ]
+
+
+_LIST_MARK = re.compile(r"^(?:[-*•·▪]|\d{1,2}[.)])\s*")  # "- Unremarkable."
 
 
 def _ends_the_statement(lower: str, end: int) -> bool:

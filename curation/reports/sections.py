@@ -111,6 +111,34 @@ def _reads_as_findings(text: str, lines_enough: int | None = None) -> bool:
     return lines_enough is not None and len(lines) >= lines_enough and 2 * answered >= len(lines)
 
 
+# The report's first line naming the exam ("CTA CHEST PE PROTOCOL", "CT chest noncontrast.") is the procedure, not
+# an observation: the "PE" of a PE protocol is no embolism, nor the "dissection" of a dissection protocol.
+_EXAM_TITLE = re.compile(
+    r"(?i)[ \t]*(?:(?:emergency|urgent|stat|limited|low[- ]dose|contrast[- ]enhanced|non[- ]?contrast)[ \t]+)?"
+    r"(?:cta?|hrct|mdct|ldct|pet[ \t]*[/-][ \t]*ct|computed[ \t]+tomography)\b"
+)
+_TITLE_VERB = re.compile(
+    r"(?i)\b(?:is|are|was|were|has|have|shows?|demonstrates?|reveals?|seen|noted|identified|observed|present)\b"
+)
+TITLE_WORDS = 14
+
+
+# the first word of a line that answers a heading naming a finding with none of it
+_NONE_ANSWERS = frozenset({"no", "none", "nil", "normal", "unremarkable", "not", "absent", "negative", "n/a"})
+
+
+def exam_title_end(text: str) -> int:
+    """Where the report's first line ends when it names the exam (a line of a few words, no verb, colon or second
+    sentence, before more lines), else 0."""
+    line_end = text.find("\n")
+    if line_end < 0:
+        return 0  # a one-line report is all findings
+    line = text[:line_end].strip()
+    if not _EXAM_TITLE.match(line) or ":" in line or ". " in line or len(line.split()) > TITLE_WORDS:
+        return 0
+    return 0 if _TITLE_VERB.search(line) else line_end + 1
+
+
 def _stands_alone(text: str, match: re.Match[str], earlier: list[re.Match[str]]) -> bool:
     """Whether a heading written in lower or title case alone on its line ("Liver", "Lung Bases") is one: the text
     before it ends a sentence or is a heading (or nothing), and the next line opens with a capital, a digit or a list
@@ -164,11 +192,11 @@ class SectionSplitter:
         lone = _alternation(list(lexicon.lone_line_headings))
         self._line_heading = re.compile(
             rf"(?im)^[ \t]*{list_marker}(?P<h>(?:{names}){joined}){qualifier}[ \t]*:[ \t]*"
-            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t]*$"
+            rf"|^[ \t]*(?P<u>(?-i:{names}))[ \t\r]*$"
             + (rf"|^[ \t]*(?P<l>{lone})[ \t]*$" if lone else "")
             # alone on its line in any case ("Liver" / "Lung Bases"), where the line stands between two sentences: see
             # `_stands_alone`
-            + rf"|^[ \t]*(?P<t>{names})[ \t]*$"
+            + rf"|^[ \t]*(?P<t>{names})[ \t\r]*$"
         )
         # Mid-line, only in capitals with a colon, after a sentence end ("... normal. IMPRESSION: ...").
         inline = rf"[ \t]+(?P<h>(?-i:{names}))[ \t]*:[ \t]*"
@@ -200,10 +228,13 @@ class SectionSplitter:
 
     def _lone_heading(self, text: str, match: re.Match[str], earlier: list[re.Match[str]]) -> bool:
         """Whether a heading in lower or title case alone on its line is one (`_stands_alone`); one that names a finding
-        ("Lymph nodes" over "N2: subcarinal 12 mm") stays the finding's name."""
+        is one only over an answer that says none ("Lymph Nodes" / "No enlarged nodes.", "Lines and Tubes" / "None."),
+        else it stays the finding's name ("Lymph nodes" over "N2: subcarinal 12 mm")."""
         words = " ".join(match.group("t").lower().split())
         if words in self._finding_terms or singular(words) in self._finding_terms:
-            return False
+            following = text[match.end() :].split(maxsplit=1)
+            if not following or following[0].lower().strip(".,:;") not in _NONE_ANSWERS:
+                return False
         return _stands_alone(text, match, earlier)
 
     def _inline_heading_matches(self, text: str) -> list[re.Match[str]]:
@@ -231,9 +262,13 @@ class SectionSplitter:
             return self._split_prose(text)
         sections: list[Section] = []
         preamble_end = headings[0][0]
-        if text[:preamble_end].strip():
+        title_end = exam_title_end(text) if preamble_end > 0 else 0
+        if title_end and title_end <= preamble_end:
+            sections.append(Section("technique", None, 0, 0, title_end))
+        if text[title_end:preamble_end].strip():
             has_findings = any(record.section == "findings" for _s, _e, record, _w in headings)
-            sections.append(Section("other" if has_findings else "findings", None, 0, 0, preamble_end))
+            name = "other" if has_findings else "findings"
+            sections.append(Section(name, None, title_end, title_end, preamble_end))
         for index, (heading_start, body_start, record, written) in enumerate(headings):
             end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
             later = [later_record for _s, _e, later_record, _w in headings[index + 1 :]]
@@ -312,6 +347,18 @@ class SectionSplitter:
         return min(found, key=lambda m: m.start()) if found else None
 
     def _split_prose(self, text: str) -> list[Section]:
+        sections = self._split_untitled_prose(text)
+        title_end = exam_title_end(text)
+        first = sections[0]
+        if title_end and first.name == "findings" and first.start == 0 and first.end > title_end:
+            return [
+                Section("technique", None, 0, 0, title_end),
+                Section("findings", None, title_end, title_end, first.end),
+                *sections[1:],
+            ]
+        return sections
+
+    def _split_untitled_prose(self, text: str) -> list[Section]:
         cue = self._impression_cue_search(text)
         if cue is None or not text[: cue.start("h")].strip():
             if cue is not None:  # the report opens with the cue: all of it is the impression

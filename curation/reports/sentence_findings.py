@@ -26,7 +26,7 @@ from curation.reports.assertion import ContextAssertion
 from curation.reports.attributes import MentionAttributes
 from curation.reports.caseless import lower_if_exact
 from curation.reports.lexicon import Lexicon
-from curation.reports.mentions import LabelMentionRules, MentionRecord, continued_heading
+from curation.reports.mentions import LabelMentionRules, MentionRecord, is_continued
 from curation.reports.misspelled_words import misspelled_words
 from curation.reports.organ_statements import check_labels, load_organ_statements
 from curation.reports.sentences import sentence_token_starts
@@ -167,7 +167,7 @@ class SentenceAnalyzer:
         assert self.organ_statements is not None
         spans = []
         for index, heading in enumerate(headings):
-            if heading is None or heading.endswith(continued_heading("")):
+            if heading is None or is_continued(heading):
                 continue
             end = starts[index + 1] if index + 1 < len(starts) else n_tokens
             spans += [
