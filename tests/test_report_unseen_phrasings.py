@@ -908,6 +908,45 @@ CASES = [
     ("Sternotomy wires, follow-up recommended.", {"sternotomy": "POSITIVE"}),
     ("Compression of the L5 nerve root by a disc extrusion.", {"vertebral_compression_fracture": "ABSENT"}),
     ("L4 compression of the thecal sac.", {"vertebral_compression_fracture": "ABSENT"}),
+    # probe52 to probe54 (South Asian, African and Gulf hospitals; HRCT), held out, then fixed
+    ("No calculus, no HDN.", {"hydronephrosis": "NEGATIVE"}),
+    ("CBD 6 mm, no IHBRD.", {"biliary_dilatation": "NEGATIVE"}),
+    ("MPA dilated (31 mm).", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("ICD tube in situ with tip in the collection.", {"chest_tube": "POSITIVE", "pacemaker": "ABSENT"}),
+    ("Post Rt MRM status with surgical clips in Rt axilla.", {"postoperative_changes": "POSITIVE"}),
+    ("Fibrocavitary lesion in the apical segment of the Rt upper lobe.", {"cavitation": "POSITIVE"}),
+    (
+        "Dense coronary calcification and aortic calcification.",
+        {"arterial_wall_calcification": "POSITIVE", "coronary_artery_wall_calcification": "POSITIVE"},
+    ),
+    ("Terminal ileum shows mild reactive wall thickening.", {"bowel_wall_thickening": "POSITIVE"}),
+    (
+        "The adjacent loops of distal ileum show marked circumferential wall thickening up to 14 mm.",
+        {"bowel_wall_thickening": "POSITIVE"},
+    ),
+    ("FINDINGS:\nBOWEL : No wall thickening.", {"bowel_wall_thickening": "NEGATIVE"}),
+    (
+        "Subtle areas of mosaic attenuation may be present in the upper lobes.",
+        {"mosaic_attenuation_pattern": "UNCERTAIN"},
+    ),
+    (
+        "An endobronchial soft-tissue component occludes the left upper lobe bronchus.",
+        {"tracheobronchial_lesion": "POSITIVE"},
+    ),
+    ("Post-obstructive collapse of the anterior segment of the left upper lobe.", {"atelectasis": "POSITIVE"}),
+    (
+        "No osteolytic or sclerotic bone lesions.",
+        {"osteolytic_lesion": "NEGATIVE", "osteoblastic_lesion": "NEGATIVE"},
+    ),
+    (
+        "Periportal fibrous thickening, in keeping with schistosomal periportal fibrosis.",
+        {"pulmonary_fibrotic_sequela": "ABSENT"},
+    ),
+    (
+        "Urinary bladder: diffuse wall thickening with thin curvilinear mural calcification.",
+        {"arterial_wall_calcification": "ABSENT"},
+    ),
+    ("Differential also includes hydrostatic pulmonary edema.", {"pulmonary_edema": "UNCERTAIN"}),
 ]
 
 
