@@ -947,6 +947,28 @@ CASES = [
         {"arterial_wall_calcification": "ABSENT"},
     ),
     ("Differential also includes hydrostatic pulmonary edema.", {"pulmonary_edema": "UNCERTAIN"}),
+    # probe55 to probe57 (PET/CT with other tracers; CT-RATE's style; US veterans' hospitals), held out, then fixed
+    ("Intense PSMA uptake throughout the left peripheral zone.", {"pet_hypermetabolic_lesion": "POSITIVE"}),
+    (
+        "Intensely somatostatin receptor-avid 2.4 cm mass in the pancreatic head.",
+        {"pet_hypermetabolic_lesion": "POSITIVE"},
+    ),
+    (
+        "Focal uptake at the left hand injection site, related to tracer extravasation.",
+        {"pet_hypermetabolic_lesion": "ABSENT"},
+    ),
+    ("FDG-avid right hilar and paratracheal lymph nodes, up to 1.9 cm.", {"pet_avid_lymph_node": "POSITIVE"}),
+    (
+        "Calcifications are observed in the mitral annulus and coronary arteries.",
+        {"coronary_artery_wall_calcification": "POSITIVE"},
+    ),
+    ("Mitral annular calcification.", {"coronary_artery_wall_calcification": "ABSENT"}),
+    ("Nonocclusive hypodensity in the main portal vein, possibly bland thrombus.", {"liver_lesion": "ABSENT"}),
+    ("Bones: Lumbar levoscoliosis and multilevel degenerative changes.", {"degenerative_spine_change": "POSITIVE"}),
+    (
+        "Mild tracheal deviation without tracheal narrowing or endoluminal lesion.",
+        {"tracheobronchial_lesion": "NEGATIVE"},
+    ),
 ]
 
 
