@@ -969,6 +969,24 @@ CASES = [
         "Mild tracheal deviation without tracheal narrowing or endoluminal lesion.",
         {"tracheobronchial_lesion": "NEGATIVE"},
     ),
+    # probe59 and probe60 (lung cancer screening; multiphase liver CT), held out, then fixed
+    (
+        "Coronary artery calcium score visually zero; no coronary calcification.",
+        {"coronary_artery_wall_calcification": "NEGATIVE"},
+    ),
+    ("The tree-in-bud change in the right lower lobe has also cleared.", {"tree_in_bud": "HISTORICAL"}),
+    ("No LR-4, LR-5 or LR-M observations.", {"liver_lesion": "NEGATIVE"}),
+    ("Cirrhosis with portal hypertension; no LI-RADS observations.", {"liver_lesion": "NEGATIVE"}),
+    ("Advanced HCC with tumor thrombosis in right and main portal vein.", {"portal_vein_thrombosis": "POSITIVE"}),
+    (
+        "The portal vein tumor thrombus in the right anterior branch is no longer visible after treatment.",
+        {"portal_vein_thrombosis": "HISTORICAL"},
+    ),
+    ("Hepatic and portal veins patent.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    ("Focal liver observation: equivocal - 1.2 cm arterial phase hyperenhancing focus.", {"liver_lesion": "UNCERTAIN"}),
+    # probe58 (trauma pan-scans): "DD" is the differential diagnosis of German-English reports
+    ("Small cortical hypodensity of the left kidney, 7 mm, DD cyst.", {"renal_cyst": "UNCERTAIN"}),
+    ("DD: atelectasis or pneumonia.", {"atelectasis": "UNCERTAIN", "pneumonia": "UNCERTAIN"}),
 ]
 
 
