@@ -335,6 +335,11 @@ def test_properties_normal_sized_nodes_and_questions(
         ),
         # other headings over a list say nothing of its items
         ("FINDINGS:\nNew since previous:\n- Pneumothorax.", {"pneumothorax": "POSITIVE"}),
+        # a second sentence on an item's line keeps the list going but has its own assertion
+        (
+            "FINDINGS:\nResolved:\n- Left pneumothorax. New 6 mm nodule in the right upper lobe.",
+            {"pneumothorax": "HISTORICAL", "lung_nodule": "POSITIVE"},
+        ),
         # a list heading alone on its line after a section heading, a long first item, Windows line ends, a blank
         # line before the first item, a second sentence on an item's line
         (

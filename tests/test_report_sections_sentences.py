@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from curation.reports.lexicon import LexiconError, load_lexicon
 from curation.reports.report_analyzer import ReportAnalyzer
 from curation.reports.sections import SectionSplitter
 from curation.reports.sentences import sentence_spans
+from curation.resources import lexicons_dir
 from tests.report_expectations import study_statuses
 
 
@@ -358,5 +360,21 @@ def test_the_first_line_naming_the_exam_is_the_procedure(analyzer: ReportAnalyze
     analysis = analyzer.analyze(text)
     assert analysis.sentences[0].section == "technique"
     assert {row.label: row.status for row in analysis.study_labels()}["pulmonary_embolism"] == "negative"
-    for text in ("CT chest shows a small effusion.\nNo nodules.", "CTA chest: no PE.\nSmall effusion."):
+    for text in (
+        "CT chest shows a small effusion.\nNo nodules.",
+        "CTA chest: no PE.\nSmall effusion.",
+        "CT features suggestive of tuberculosis with right pleural effusion.\nAdvised clinical correlation.",
+        "CT KUB - right ureteric calculus with mild hydronephrosis\nLeft kidney normal.",
+    ):
         assert analyzer.analyze(text).sentences[0].section == "findings"
+
+
+def test_a_pattern_word_yaml_reads_as_true_or_false_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "lexicons"
+    shutil.copytree(lexicons_dir(), folder)
+    path = folder / "labels" / "mediastinum_lymph_nodes.yaml"
+    path.write_text(
+        path.read_text().replace('"no", "not", "nor", without, absence', 'no, "not", "nor", without, absence')
+    )
+    with pytest.raises(LexiconError, match=r"pattern words must be strings \(quote them\), got \[False\]"):
+        ReportAnalyzer(folder)

@@ -987,6 +987,38 @@ CASES = [
     # probe58 (trauma pan-scans): "DD" is the differential diagnosis of German-English reports
     ("Small cortical hypodensity of the left kidney, 7 mm, DD cyst.", {"renal_cyst": "UNCERTAIN"}),
     ("DD: atelectasis or pneumonia.", {"atelectasis": "UNCERTAIN", "pneumonia": "UNCERTAIN"}),
+    # after a second review: reaches that the day's rules had widened too far, forms they had missed
+    ("No significant interval change, heart size increased.", {"cardiomegaly": "POSITIVE"}),
+    (
+        "Resolved left pneumothorax with persistent small left pleural effusion.",
+        {"pneumothorax": "HISTORICAL", "pleural_effusion": "POSITIVE"},
+    ),
+    ("Bilateral hilar lymphadenopathy, spleen: not enlarged.", {"lymphadenopathy": "POSITIVE"}),
+    ("Multiple bone metastases, adrenals unremarkable.", {"adrenal_nodule": "NEGATIVE"}),
+    (
+        "Disease progression with new hepatic, adrenal, nodal and sclerotic bone metastases.",
+        {"adrenal_nodule": "POSITIVE"},
+    ),
+    ("LIVER: 2 cm mass.", {"liver_lesion": "POSITIVE"}),
+    ("Iliac nodal mass with SUVmax 18.7, markedly above liver (liver SUVmax 2.6).", {"liver_lesion": "ABSENT"}),
+    ("Mild compression of L1.", {"vertebral_compression_fracture": "POSITIVE"}),
+    ("Emphysema with bullae, in which infection may be present.", {"emphysema": "POSITIVE"}),
+    (
+        "Differential air trapping with mosaic attenuation in both lower lobes.",
+        {"mosaic_attenuation_pattern": "POSITIVE"},
+    ),
+    ("Ground-glass opacities possibly infection, pulmonary edema or hemorrhage.", {"pulmonary_edema": "UNCERTAIN"}),
+    (
+        "Staging CT chest, abdomen and pelvis demonstrates a spiculated 2 cm nodule in the left upper lobe.",
+        {"lung_nodule": "POSITIVE"},
+    ),
+    ("Collapse of the distal small bowel segments beyond the transition point.", {"atelectasis": "ABSENT"}),
+    (
+        "Calcific plaques in the coronary arteries and in the ascending aorta and arch.",
+        {"arterial_wall_calcification": "POSITIVE"},
+    ),
+    ("Agatston score: 1,245.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("The calcium score is 0.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
 ]
 
 

@@ -274,7 +274,7 @@ class ClauseJoints:
             mention_end is not None
             and mention_end - 1 in self.predicates
             and mention_end - mention_start > 1
-            and self._finding_in(cue_end, _last_before(self.commas, mention_start))
+            and _last_before(self.commas, mention_start) > cue_end
         ):
             return True  # the cue governed a finding before the comma: "Possibly, the liver is enlarged" is hedged
         for joint, joint_end in self._joints_in(cue_end, mention_start):
@@ -407,6 +407,7 @@ def assert_mention(
         if (
             forward
             and cue.direction == "bidirectional"
+            and cue.category == "HISTORICAL"
             and joints is not None
             and joints.predicates_a_finding(hit_start, hit_end, start)
         ):

@@ -243,9 +243,7 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
             f"a pattern must be a non-empty list of token mappings, got {pattern!r}",
         )
         for token in pattern:
-            words = [word for value in token.values() if isinstance(value, dict) for word in value.get("IN", [])]
-            words += [word for value in token.values() if isinstance(value, dict) for word in value.get("NOT_IN", [])]
-            odd = [word for word in words if not isinstance(word, str)]
+            odd = _booleans_in(token)
             # YAML reads a bare no, yes, on or off as true or false: "NOT_IN: [no, not]" would not exclude "no"
             _require(not odd, path, where, f"pattern words must be strings (quote them), got {odd!r}")
     _require(bool(synonyms or patterns), path, where, "needs synonyms or patterns")
@@ -300,6 +298,19 @@ LABEL_KEYS = frozenset(
         "present_under_headings",
     }
 )
+
+
+_FLAG_KEY = re.compile(r"IS_|LIKE_|SENT_START$|SPACY$")
+
+
+def _booleans_in(value: Any) -> list[bool]:
+    """The true/false values anywhere in a token pattern's mapping, except spaCy's flag attributes (IS_PUNCT: false,
+    LIKE_NUM: true, SENT_START, SPACY)."""
+    if isinstance(value, dict):
+        return [b for key, item in value.items() if not _FLAG_KEY.match(str(key)) for b in _booleans_in(item)]
+    if isinstance(value, list):
+        return [b for item in value for b in _booleans_in(item)]
+    return [value] if isinstance(value, bool) else []
 
 
 def _heading_statements(

@@ -9,9 +9,11 @@ Ward and follow-up reports group their findings under such lines (``list_heading
     Pertinent negatives:
     * Pneumothorax                      -> NEGATIVE
 
-Every item of the list (a sentence opening with a bullet or a number, up to a blank line, another heading or a
-sentence that is no list item) takes the heading's assertion where its own words leave a finding POSITIVE; an item
-with a cue of its own keeps it ("Resolved:" "- possible small effusion" stays uncertain).
+Every item of the list (a sentence opening with a bullet or a number; a blank line may stand between the heading and
+the first item) takes the heading's assertion where its own words leave a finding POSITIVE; an item with a cue of its
+own keeps it ("Resolved:" "- possible small effusion" stays uncertain). A further sentence on an item's line keeps the
+list going but takes nothing from the heading ("- Left pneumothorax. New 6 mm nodule."). A blank line after the
+items, another heading or a sentence on a line of its own that is no list item ends the list.
 
     >>> headings = ListHeadings({"resolved": "HISTORICAL"})
     >>> text = "Resolved:\\n- Left pneumothorax.\\n- RLL consolidation.\\nNew RUL nodule."
@@ -28,9 +30,7 @@ from collections.abc import Iterable, Mapping
 from curation.reports.assertion import ASSERTION_OF_CATEGORY
 
 # a line of a few words and a colon, alone (after a list mark at most): "Resolved:", "- Pertinent negatives:"
-_LIST_HEADING_LINE = re.compile(
-    r"[ \t]*(?:[-*•·▪][ \t]*)?(?P<words>[A-Za-z][A-Za-z /-]{0,40}?)[ \t]*:[ \t\r]*(?:\n|$)"
-)
+_LIST_HEADING_LINE = re.compile(r"[ \t]*(?:[-*•·▪][ \t]*)?(?P<words>[A-Za-z][A-Za-z /-]{0,40}?)[ \t]*:[ \t\r]*(?:\n|$)")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•·▪]|\d{1,2}[.)](?!\d))")
 _FIRST_ITEM = re.compile(r"\s*(?:[-*•·▪]|\d{1,2}[.)](?!\d))")  # a blank line may stand between heading and items
 
@@ -73,7 +73,10 @@ class ListHeadings:
                     found.append((None, 0))
                 continue
             # an item, or a second sentence of the item on its line ("- Left pneumothorax. Drain removed.")
-            if active is not None and (_LIST_ITEM.match(sentence) or (items_seen and "\n" not in between)):
+            if active is not None and items_seen and "\n" not in between and not _LIST_ITEM.match(sentence):
+                found.append((None, 0))  # a second sentence on an item's line keeps the list going, asserts its own
+                continue
+            if active is not None and _LIST_ITEM.match(sentence):
                 found.append((active, 0))
                 items_seen = True
                 continue

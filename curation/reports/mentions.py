@@ -804,7 +804,8 @@ _PLACE_LIST_WORDS = frozenset({
     "and", "or", "in", "of", "at", "along", "within", "the", "a", "both", "its", "their", "wall", "walls", "ascending",
     "descending", "thoracic", "abdominal", "infrarenal", "suprarenal", "proximal", "distal", "mid", "left", "right",
     "main", "common", "external", "internal", "branch", "branches", "artery", "arteries", "arterial", "segment",
-    "segments", "portion", "part",
+    "segments", "portion", "part", "arch", "root", "bulb", "bulbs", "bifurcation", "bifurcations", "origin", "origins",
+    "bilaterally", "vessels",
 })
 # fmt: on
 

@@ -136,7 +136,13 @@ def exam_title_end(text: str) -> int:
     line = text[:line_end].strip()
     if not _EXAM_TITLE.match(line) or ":" in line or ". " in line or len(line.split()) > TITLE_WORDS:
         return 0
-    return 0 if _TITLE_VERB.search(line) else line_end + 1
+    return 0 if _TITLE_VERB.search(line) or _TITLE_FINDING_WORDS.search(line) else line_end + 1
+
+
+_TITLE_FINDING_WORDS = re.compile(
+    r"(?i)\b(?:features?|findings?|evidence|appearances?|suggestive|consistent|compatible|keeping|likely|"
+    r"negative|positive|showing|s/o)\b|\bwith\s+(?!(?:and\s+without\s+)?(?:iv\s+|oral\s+|intravenous\s+)?contrast)"
+)
 
 
 def _stands_alone(text: str, match: re.Match[str], earlier: list[re.Match[str]]) -> bool:
