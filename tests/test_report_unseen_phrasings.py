@@ -1019,6 +1019,18 @@ CASES = [
     ),
     ("Agatston score: 1,245.", {"coronary_artery_wall_calcification": "POSITIVE"}),
     ("The calcium score is 0.", {"coronary_artery_wall_calcification": "NEGATIVE"}),
+    # probe63 (gastrointestinal CT), held out, then fixed
+    (
+        "The sigmoid colon shows multiple diverticula and circumferential wall thickening with fat stranding.",
+        {"bowel_wall_thickening": "POSITIVE"},
+    ),
+    ("There is mild residual thickening of the caecal pole wall.", {"bowel_wall_thickening": "POSITIVE"}),
+    (
+        "The anterior wall of the duodenal bulb is thickened with a focal discontinuity.",
+        {"bowel_wall_thickening": "POSITIVE"},
+    ),
+    ("Bowel wall thickness normal.", {"bowel_wall_thickening": "NEGATIVE"}),
+    ("The colon is normal and the gallbladder wall is thickened.", {"bowel_wall_thickening": "ABSENT"}),
 ]
 
 
