@@ -53,7 +53,7 @@ def test_token_patterns_match_shorthand_in_their_lists() -> None:
     pattern = ({"LOWER": {"IN": ["atelectasis"]}}, {"LOWER": {"NOT_IN": ["normal"]}, "OP": "*"})
     assert spelling.token_pattern(pattern) == (
         {"LOWER": {"IN": ["atelectasis", "atx"]}},
-        {"LOWER": {"NOT_IN": ["normal", "nml"]}, "OP": "*"},
+        {"LOWER": {"NOT_IN": ["normal", "nml", "natural"]}, "OP": "*"},
     )
 
 
@@ -134,17 +134,25 @@ def test_a_malformed_file_is_an_error_naming_it(tmp_path: Path, content: str, me
     ("phrase", "expected"),
     [
         ("no atelectasis", ("no atelectasis", "no atx")),
-        ("heart size normal", ("heart size normal", "heart size nml")),
+        # "natural" is the normal of translated reports
+        ("heart size normal", ("heart size normal", "heart size nml", "heart size natural")),
         # every combination of full and short words; a phrase listed whole is taken whole
         (
             "pulmonary artery is normal",
-            ("pulmonary artery is normal", "pulmonary artery is nml", "pa is normal", "pa is nml"),
+            (
+                "pulmonary artery is normal",
+                "pulmonary artery is nml",
+                "pulmonary artery is natural",
+                "pa is normal",
+                "pa is nml",
+                "pa is natural",
+            ),
         ),
         ("small bowel obstruction", ("small bowel obstruction", "sbo")),
         ("fractures", ("fractures", "fxs", "fx")),
         # the case of the words it stands for
         ("PULMONARY TRUNK", ("PULMONARY TRUNK", "PULM TRUNK")),
-        ("Normal", ("Normal", "Nml")),
+        ("Normal", ("Normal", "Nml", "Natural")),
         # whole words only: "normality" and "abnormal" keep their letters
         ("abnormal normality", ("abnormal normality",)),
         # with the British spelling too

@@ -1031,6 +1031,15 @@ CASES = [
     ),
     ("Bowel wall thickness normal.", {"bowel_wall_thickening": "NEGATIVE"}),
     ("The colon is normal and the gallbladder wall is thickened.", {"bowel_wall_thickening": "ABSENT"}),
+    # probe64 to probe66 (near-normal CT-RATE-style studies; CT-guided procedures; thoracic surgery), held out, then
+    # fixed: "natural" is the translated reports' normal
+    ("Mediastinal main vascular structures, heart contour, heart size are natural.", {"cardiomegaly": "NEGATIVE"}),
+    ("Vertebral corpus heights are natural.", {"vertebral_compression_fracture": "NEGATIVE"}),
+    ("No dilatation of the pelvicalyceal system in both kidneys.", {"hydronephrosis": "NEGATIVE"}),
+    ("The parietal pleura lining the cavity is thickened and enhances.", {"pleural_thickening": "POSITIVE"}),
+    ("Thickening and enhancement of both pleural layers.", {"pleural_thickening": "POSITIVE"}),
+    ("Status post right upper lobectomy with PTFE mesh in place.", {"medical_material": "POSITIVE"}),
+    ("Bilateral lung volume reduction surgery 8 days ago.", {"postoperative_changes": "POSITIVE"}),
 ]
 
 
