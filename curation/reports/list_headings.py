@@ -28,11 +28,14 @@ import re
 from collections.abc import Iterable, Mapping
 
 from curation.reports.assertion import ASSERTION_OF_CATEGORY
+from curation.reports.sentences import BULLETS, LIST_MARK
 
-# a line of a few words and a colon, alone (after a list mark at most): "Resolved:", "- Pertinent negatives:"
-_LIST_HEADING_LINE = re.compile(r"[ \t]*(?:[-*•·▪][ \t]*)?(?P<words>[A-Za-z][A-Za-z /-]{0,40}?)[ \t]*:[ \t\r]*(?:\n|$)")
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*•·▪]|\d{1,2}[.)](?!\d))")
-_FIRST_ITEM = re.compile(r"\s*(?:[-*•·▪]|\d{1,2}[.)](?!\d))")  # a blank line may stand between heading and items
+# a line of a few words and a colon, alone (after a dash or bullet at most): "Resolved:", "- Pertinent negatives:"
+_LIST_HEADING_LINE = re.compile(
+    rf"[ \t]*(?:[-*{BULLETS}][ \t]*)?(?P<words>[A-Za-z][A-Za-z /-]{{0,40}}?)[ \t]*:[ \t\r]*(?:\n|$)"
+)
+_LIST_ITEM = re.compile(rf"[ \t]*{LIST_MARK}")
+_FIRST_ITEM = re.compile(rf"\s*{LIST_MARK}")  # a blank line may stand between heading and items
 
 
 class ListHeadings:
@@ -72,13 +75,12 @@ class ListHeadings:
                 else:
                     found.append((None, 0))
                 continue
-            # an item, or a second sentence of the item on its line ("- Left pneumothorax. Drain removed.")
-            if active is not None and items_seen and "\n" not in between and not _LIST_ITEM.match(sentence):
-                found.append((None, 0))  # a second sentence on an item's line keeps the list going, asserts its own
-                continue
             if active is not None and _LIST_ITEM.match(sentence):
                 found.append((active, 0))
                 items_seen = True
+                continue
+            if active is not None and items_seen and "\n" not in between:
+                found.append((None, 0))  # a second sentence on an item's line keeps the list going, asserts its own
                 continue
             active = None
             found.append((None, 0))

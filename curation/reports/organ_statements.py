@@ -20,6 +20,7 @@ from pathlib import Path
 
 from curation.reports.lexicon_errors import LexiconError
 from curation.reports.lexicon_files import read_lexicon_yaml
+from curation.reports.sentences import LIST_MARK
 from curation.resources import lexicons_dir
 
 FILE_NAME = "organ_statements.yaml"
@@ -75,7 +76,7 @@ class OrganStatements:
         ]
 
 
-_LIST_MARK = re.compile(r"^(?:[-*•·▪]|\d{1,2}[.)])\s*")  # "- Unremarkable."
+_LIST_MARK = re.compile(rf"^{LIST_MARK}\s*")  # "- Unremarkable."
 
 
 def _ends_the_statement(lower: str, end: int) -> bool:

@@ -120,11 +120,13 @@ _EXAM_TITLE = re.compile(
 _TITLE_VERB = re.compile(
     r"(?i)\b(?:is|are|was|were|has|have|shows?|demonstrates?|reveals?|seen|noted|identified|observed|present)\b"
 )
+# words that make a first line a finding, not the exam's name: "CT features suggestive of ...", "... with
+# hydronephrosis"
+_TITLE_FINDING_WORDS = re.compile(
+    r"(?i)\b(?:features?|findings?|evidence|appearances?|suggestive|consistent|compatible|keeping|likely|"
+    r"negative|positive|showing|s/o)\b|\bwith\s+(?!(?:and\s+without\s+)?(?:iv\s+|oral\s+|intravenous\s+)?contrast)"
+)
 TITLE_WORDS = 14
-
-
-# the first word of a line that answers a heading naming a finding with none of it
-_NONE_ANSWERS = frozenset({"no", "none", "nil", "normal", "unremarkable", "not", "absent", "negative", "n/a"})
 
 
 def exam_title_end(text: str) -> int:
@@ -139,10 +141,8 @@ def exam_title_end(text: str) -> int:
     return 0 if _TITLE_VERB.search(line) or _TITLE_FINDING_WORDS.search(line) else line_end + 1
 
 
-_TITLE_FINDING_WORDS = re.compile(
-    r"(?i)\b(?:features?|findings?|evidence|appearances?|suggestive|consistent|compatible|keeping|likely|"
-    r"negative|positive|showing|s/o)\b|\bwith\s+(?!(?:and\s+without\s+)?(?:iv\s+|oral\s+|intravenous\s+)?contrast)"
-)
+# the first word of a line that answers a heading naming a finding with none of it
+_NONE_ANSWERS = frozenset({"no", "none", "nil", "normal", "unremarkable", "not", "absent", "negative", "n/a"})
 
 
 def _stands_alone(text: str, match: re.Match[str], earlier: list[re.Match[str]]) -> bool:

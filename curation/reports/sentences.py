@@ -108,7 +108,9 @@ def _is_abbreviation_or_list_number(text: str, end: int, sentence_start: int, ne
     return token.isdigit() and not text[sentence_start : word.start()].strip()
 
 
-_LIST_MARK = re.compile(rf"(?:[-*{BULLETS}]|\d{{1,2}}[.)])")  # a list mark before a "?" that opens its item
+# a list item's mark: a dash, a star, a bullet or a number ("2.", "3)"; not the "1." of "1.5 cm")
+LIST_MARK = rf"(?:[-*{BULLETS}]|\d{{1,2}}[.)](?!\d))"
+_LIST_MARK = re.compile(LIST_MARK)  # a list mark before a "?" that opens its item
 
 
 def _is_query_mark(text: str, end: int, next_start: int, sentence_start: int) -> bool:
