@@ -1,4 +1,4 @@
-"""1,787 whole reports of sources the extractor was not tuned on (tests/data/report_probes.json): study-level accuracy.
+"""1,787 whole reports of sources the extractor was not tuned on (tests/data/report_probes/): study-level accuracy.
 
 The sets were written in sixty rounds (probe7 to probe66), each measured while held out and then used to fix the
 lexicons with general clinical language; the figures when held out were CT-RATE macro-F1 0.918, 0.949, 0.951, 0.946,
@@ -49,7 +49,7 @@ from pathlib import Path
 
 from curation.reports.report_analyzer import ReportAnalyzer
 
-PROBES = Path(__file__).parent / "data" / "report_probes.json"
+PROBES = Path(__file__).parent / "data" / "report_probes"
 CT_RATE_LABELS = (
     "medical_material",
     "arterial_wall_calcification",
@@ -74,6 +74,13 @@ MACRO_F1_FLOOR = 0.95
 EXACT_AGREEMENT_FLOOR = 0.85
 
 
+def probe_reports() -> list[dict]:
+    """Every set's reports (one JSON file per set: ``{"reports": [...]}``)."""
+    return [
+        r for path in sorted(PROBES.glob("*.json")) for r in json.loads(path.read_text(encoding="utf-8"))["reports"]
+    ]
+
+
 def macro_f1(pairs: list[tuple[dict[str, str], dict[str, str]]]) -> float:
     """CT-RATE macro-F1 over the labels with support: ``pairs`` of (expected, extracted) study statuses."""
     scores = []
@@ -93,7 +100,7 @@ def exact_agreement(pairs: list[tuple[dict[str, str], dict[str, str]]]) -> float
 
 
 def test_reports_of_untuned_sources() -> None:
-    reports = json.loads(PROBES.read_text(encoding="utf-8"))["reports"]
+    reports = probe_reports()
     analyzer = ReportAnalyzer()
     by_set: dict[str, list[tuple[dict[str, str], dict[str, str]]]] = {}
     for report in reports:
@@ -108,5 +115,5 @@ def test_reports_of_untuned_sources() -> None:
 
 
 def test_the_probe_file_holds_study_statuses_only() -> None:
-    reports = json.loads(PROBES.read_text(encoding="utf-8"))["reports"]
+    reports = probe_reports()
     assert {s for report in reports for s in report["expected"].values()} == {"positive", "uncertain", "negative"}
