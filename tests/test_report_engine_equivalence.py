@@ -32,6 +32,7 @@ TRICKY = [
     "",
     "x",
     "Re-demonstrated nodule in the para-aortic region; para aortic, re demonstrated, pre-para-aortic, para--aortic.",
+    "B/L effusions, b/l, b / l, b/ l, b//l, a/b/l, b/l/r; bilat. and L/R, RUL/RML.",
 ]
 
 
@@ -83,6 +84,8 @@ def test_clause_bounds_on_lower_text_equal_the_plain_expression(dev_reports: lis
 def test_attribute_word_lists_match_like_their_regular_expressions(dev_reports: list[str]) -> None:
     rules = _rules("")
     families = [rules.laterality, rules.change, rules.severity, rules.location, rules.location_abbreviations]
+    # every family walks the word trie ("b/l" too: a slash joins a word's parts as a hyphen does)
+    assert all(family.trie is not None for family in families)
     for sentence in [*TRICKY, *_sentences_of(dev_reports)]:
         matches = SentenceMatches(sentence, rules=rules)
         for family in families:

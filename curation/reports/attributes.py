@@ -170,15 +170,20 @@ class WordLayout(NamedTuple):
     text: str  # the sentence as written
 
 
+_JOINERS = ("-", "/")  # what may join the parts of one written word of a phrase ("re-demonstrated", "b/l")
+_JOINED_PARTS = re.compile(r"([-/])")
+
+
 def _trie_keys(words: list[str]) -> list[str]:
-    """Trie keys of a phrase's words: a hyphenated word gives its parts, those after a hyphen marked by it."""
+    """Trie keys of a phrase's words: a hyphenated or slashed word gives its parts, those after the first marked by
+    the hyphen or slash before them ("b/l": "b", "/l")."""
     keys: list[str] = []
     for word in words:
-        parts = word.split("-")
-        if any(not part for part in parts):
-            return [word]  # a leading, trailing or double hyphen: not a plain word, left to the expression
+        parts = _JOINED_PARTS.split(word)
+        if any(not part for part in parts[::2]):
+            return [word]  # a leading, trailing or doubled joiner: not a plain word, left to the expression
         keys.append(parts[0])
-        keys.extend("-" + part for part in parts[1:])
+        keys.extend(joiner + part for joiner, part in zip(parts[1::2], parts[2::2], strict=True))
     return keys
 
 
@@ -201,7 +206,7 @@ class PhraseFamily:
         for phrase, value in self.values.items():
             words = phrase.split()
             keys = _trie_keys(words) if not case_sensitive else words
-            if not words or not all(_PLAIN_WORD.fullmatch(k.removeprefix("-")) for k in keys):
+            if not words or not all(_PLAIN_WORD.fullmatch(k[1:] if k.startswith(_JOINERS) else k) for k in keys):
                 self.trie = None  # only the regular expression can say
                 break
             node: list = [None, self.trie]
@@ -238,8 +243,10 @@ class PhraseFamily:
             last = index
             while node[1] and last + 1 < n_words:
                 gap = gaps[last]
-                # a space between words, or a hyphen where the phrase has one ("re-demonstrated": "re", "-demonstrated")
-                node = node[1].get(words[last + 1] if gap.isspace() else "-" + words[last + 1] if gap == "-" else "")
+                # a space between words, or a hyphen or slash where the phrase has one ("b/l": "b", "/l")
+                node = node[1].get(
+                    words[last + 1] if gap.isspace() else gap + words[last + 1] if gap in _JOINERS else ""
+                )
                 if node is None:
                     break
                 last += 1
