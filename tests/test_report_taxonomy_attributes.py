@@ -39,7 +39,7 @@ def test_taxonomy_covers_about_seventy_labels_over_all_organ_systems() -> None:
         ("Findings of acute pancreatitis.", "pancreatitis"),
         ("The main pancreatic duct dilatation is noted.", "pancreatic_duct_dilatation"),
         ("Intrahepatic biliary dilatation.", "biliary_dilatation"),
-        ("Gallbladder wall thickening with pericholecystic fluid.", "cholecystitis"),
+        ("Distended gallbladder with acute calculous cholecystitis.", "cholecystitis"),
         ("Portal vein thrombosis.", "portal_vein_thrombosis"),
         ("Cirrhotic liver with nodular contour.", "cirrhosis"),
         ("Splenic cyst of 8 mm.", "splenic_lesion"),

@@ -795,10 +795,10 @@ class SentenceClauses:
         return found
 
 
-_AND_JOINT = re.compile(r"\s*and\b", re.IGNORECASE)
-_PUNCTUATION_EDGE = re.compile(r"[;,:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
+_LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and\b)?|and\b)", re.IGNORECASE)
+_PUNCTUATION_EDGE = re.compile(r"[;:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
 _WORD = re.compile(r"[\w-]+")
-# the words of a list of places besides the places themselves: "and in the wall of the ascending and descending aorta"
+# the words of a list of places besides the label's own: "and in the wall of the ascending and descending aorta"
 # fmt: off
 _PLACE_LIST_WORDS = frozenset({
     "and", "or", "in", "of", "at", "along", "within", "the", "a", "both", "its", "their", "wall", "walls", "ascending",
@@ -806,15 +806,19 @@ _PLACE_LIST_WORDS = frozenset({
     "main", "common", "external", "internal", "branch", "branches", "artery", "arteries", "arterial", "segment",
     "segments", "portion", "part", "arch", "root", "bulb", "bulbs", "bifurcation", "bifurcations", "origin", "origins",
     "bilaterally", "vessels",
+    # the other vessels and valves of the list: "of the aortic valve, the aorta and the coronary arteries"
+    "aorta", "aortic", "coronary", "coronaries", "carotid", "carotids", "iliac", "iliacs", "femoral", "subclavian",
+    "brachiocephalic", "valve", "valves", "mitral", "annulus",
 })
 # fmt: on
 
 
 def _own_anatomy_listed_after(text: str, clause_end: int, sentence_end: int, own_anatomy: WordStartRegex) -> bool:
-    """Whether the clause ends at an "and" that only lists more places, up to the next punctuation, one of them the
-    label's own anatomy: "Calcific plaques are observed in the coronary arteries and in the thoracic aorta" (not "...
-    and aortic atherosclerosis", "... and the aorta is of normal calibre": a finding or a clause of their own)."""
-    joint = _AND_JOINT.match(text, clause_end, sentence_end)
+    """Whether the clause ends at an "and" or a comma that only lists more places, up to the next punctuation other than
+    a comma, one of them the label's own anatomy: "Calcific plaques are observed in the coronary arteries and in the
+    thoracic aorta", "Calcification of the aortic valve, the aorta and the coronary arteries" (not "... and aortic
+    atherosclerosis", "..., the aorta is of normal calibre": a finding or a clause of their own)."""
+    joint = _LIST_JOINT.match(text, clause_end, sentence_end)
     if joint is None:
         return False
     stop = _PUNCTUATION_EDGE.search(text, joint.end(), sentence_end)

@@ -56,6 +56,7 @@ ABBREVIATIONS = frozenset(
         "s.p",
         "mt",
         "bilat",
+        "q",  # query: "septal thickening, q. early oedema"
     ]
 )
 
