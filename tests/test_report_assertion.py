@@ -297,7 +297,7 @@ def test_phrases_that_look_like_negation(analyzer: ReportAnalyzer, text: str, ex
         # the question of the request and a reader's leaning are uncertain
         ("Evaluate for pulmonary embolism.", {"pulmonary_embolism": "UNCERTAIN"}),
         ("Query pneumonia.", {"pneumonia": "UNCERTAIN"}),
-        ("Appearances favour infective consolidation.", {"consolidation": "UNCERTAIN"}),
+        ("Appearances favour infective consolidation.", {"consolidation": "UNCERTAIN", "pneumonia": "UNCERTAIN"}),
         ("Findings favor atelectasis over pneumonia.", {"atelectasis": "UNCERTAIN", "pneumonia": "UNCERTAIN"}),
         ("Evaluation for early interstitial lung disease is recommended.", {"interstitial_lung_disease": "UNCERTAIN"}),
     ],

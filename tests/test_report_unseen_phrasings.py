@@ -1101,6 +1101,34 @@ CASES = [
     ("No effusion in the abdominal cavity.", {"ascites": "NEGATIVE"}),
     ("No abnormal density in the pancreas.", {"pancreatic_lesion": "NEGATIVE"}),
     ("Several small hypodense foci in the spleen.", {"splenic_lesion": "POSITIVE"}),
+    # infection named in a sentence about the lungs is a lung infection; of the airways, healed or elsewhere it is not
+    ("Bibasal consolidation; infection or aspiration cannot be excluded.", {"pneumonia": "UNCERTAIN"}),
+    ("New right lower lobe ground-glass opacity, possibly early infection.", {"pneumonia": "UNCERTAIN"}),
+    ("Patchy consolidation in the left lower lobe in keeping with infection.", {"pneumonia": "POSITIVE"}),
+    ("Left basal consolidation, likely infective.", {"pneumonia": "UNCERTAIN"}),
+    ("Patchy consolidation in the right upper lobe; infection is likely.", {"pneumonia": "UNCERTAIN"}),
+    ("No signs of infection were detected in the lungs.", {"pneumonia": "NEGATIVE"}),
+    (
+        "Ground-glass areas in the middle lobe are recommended to be evaluated for infective pathology.",
+        {"pneumonia": "UNCERTAIN"},
+    ),
+    (
+        "Clinical and laboratory correlation is recommended in terms of an infectious process in the left lower lobe.",
+        {"pneumonia": "UNCERTAIN"},
+    ),
+    ("Pneumonia.", {"pneumonia": "POSITIVE"}),
+    (
+        "Tree-in-bud nodularity in the right middle lobe, in keeping with infectious bronchiolitis.",
+        {"pneumonia": "ABSENT"},
+    ),
+    ("Post-infectious bronchiectasis in the left lower lobe.", {"pneumonia": "ABSENT"}),
+    ("Gallbladder wall thickening and pericholecystic fluid, concerning for infection.", {"pneumonia": "ABSENT"}),
+    ("Small mesenteric lymph nodes are likely reactive.", {"lymphadenopathy": "POSITIVE"}),
+    ("Patchy shadows in the right lower lobe, pneumonia considered.", {"pneumonia": "UNCERTAIN"}),
+    ("Right 7th rib bone destruction, metastasis considered.", {"osteolytic_lesion": "POSITIVE"}),
+    ("Diffuse nodular lesions in both lungs considered consistent with metastases.", {"lung_nodule": "POSITIVE"}),
+    ("Renal cell carcinoma is the leading consideration.", {"renal_mass": "UNCERTAIN"}),
+    ("Drug-induced pneumonitis in the lungs, differentially atypical pneumonia.", {"pneumonia": "UNCERTAIN"}),
 ]
 
 
