@@ -69,6 +69,19 @@ def test_word_start_regex_search_equals_the_plain_expression(dev_reports: list[s
             assert regex.search(text, lower_if_exact(text), start, start + 20) == expected
 
 
+def test_word_start_regex_spans_equal_the_plain_expression(dev_reports: list[str]) -> None:
+    """The nested expression on lower-cased text finds the same (longest) phrase at each start as the alternation."""
+    nested = ["lymph node", "lymph nodes", "lung", "lungs", "lobe", "lobes", "lobar", "ab", "abc d", "l", "lad", "left"]
+    for regex in (WordStartRegex(["Pleural", "lung", "LAD", "bile duct", "mediastin"]), WordStartRegex(nested)):
+        for text in [*TRICKY, "abc e abc d ab lymph nodes lung lungs lobar", *_sentences_of(dev_reports[:300])]:
+            lower = lower_if_exact(text)
+            if lower is None:
+                continue
+            assert regex.spans(text, lower=lower) == regex.spans(text), text
+            for start in range(0, len(text), 7):
+                assert regex.spans(text, start, start + 20, lower) == regex.spans(text, start, start + 20)
+
+
 def test_clause_bounds_on_lower_text_equal_the_plain_expression(dev_reports: list[str]) -> None:
     clauses = VetoClauses(load_lexicon().veto_scope)
     for text in [*TRICKY, *_sentences_of(dev_reports[:200])]:

@@ -57,11 +57,12 @@ def word_start_alternation(phrases: list[str], spaced: bool = False) -> str:
 
 
 def word_start_trie(phrases: list[str]) -> str:
-    """An expression matching where ``\\b(?:phrases)`` matches over lower-cased text, for searches (any match).
+    """An expression matching where ``\\b(?:phrases)`` matches over lower-cased text.
 
     The phrases are nested by their characters ("lymph node|lymph nodes|lung" -> "l(?<!\\w.)(?:ymph node(?:s|)|ung)"),
-    so at each position the engine follows one branch instead of trying every phrase; which of two nested phrases
-    matches differs from the plain alternation, so use it only to ask whether there is a match.
+    so at each position the engine follows one branch instead of trying every phrase. Where a phrase ends inside a
+    longer one, the longer is tried first, so each match is the longest phrase at its start, as in the plain
+    alternation with the longest phrases first (tests/test_report_engine_equivalence.py compares the two).
     """
     trie: dict[str, dict] = {}
     for phrase in phrases:

@@ -136,9 +136,14 @@ class WordStartRegex:
             )
         return self.regex.search(text, start, end) is not None
 
-    def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-        """(start, end) of every match in ``text[start:end]``."""
-        return [m.span() for m in self.regex.finditer(text, start, len(text) if end is None else end)]
+    def spans(
+        self, text: str, start: int = 0, end: int | None = None, lower: str | None = None
+    ) -> list[tuple[int, int]]:
+        """(start, end) of every match in ``text[start:end]`` (on ``lower``, where given, the faster expression)."""
+        end = len(text) if end is None else end
+        if lower is not None and self.lower_regex is not None:
+            return [m.span() for m in self.lower_regex.finditer(lower, start, end)]
+        return [m.span() for m in self.regex.finditer(text, start, end)]
 
 
 def shortest_substrings(words: Iterable[str]) -> tuple[str, ...]:
@@ -477,7 +482,7 @@ class LabelMentionRules:
             requires = self.requires[name]
             if len(group) < 2 or requires is None or clauses.heading_names(requires, sentence):
                 continue
-            words = requires.spans(text, bounds[sentence], bounds[sentence + 1])
+            words = requires.spans(text, bounds[sentence], bounds[sentence + 1], clauses.lower)
             # a normal statement ("liver unremarkable") owns no word: "Liver unremarkable apart from a 2 cm cyst"
             candidates = [m for m in group if not m.stated_absent]
             holders = [m for m in candidates if any(m.char_start <= a and b <= m.char_end for a, b in words)]
