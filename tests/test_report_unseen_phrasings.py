@@ -1129,6 +1129,12 @@ CASES = [
     ("Diffuse nodular lesions in both lungs considered consistent with metastases.", {"lung_nodule": "POSITIVE"}),
     ("Renal cell carcinoma is the leading consideration.", {"renal_mass": "UNCERTAIN"}),
     ("Drug-induced pneumonitis in the lungs, differentially atypical pneumonia.", {"pneumonia": "UNCERTAIN"}),
+    # probe72 (CT-RATE's style, follow-up examinations), held out, then fixed
+    (
+        "The chest tube in the left hemithorax seen in the previous examination has been removed.",
+        {"chest_tube": "HISTORICAL"},
+    ),
+    ("The pulmonary trunk diameter is normal (26 mm).", {"pulmonary_artery_enlargement": "NEGATIVE"}),
 ]
 
 

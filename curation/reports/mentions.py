@@ -399,6 +399,8 @@ class LabelMentionRules:
             required_at: dict[str, list[int]] = {}
             for word, start, _end in found_terms[TermKind.REQUIRED]:
                 required_at.setdefault(word, []).append(start)
+            for positions in required_at.values():
+                positions.sort()
             for name, start, end in self.pattern_matches(doc, anchors, sentence_starts, required_at):
                 found.setdefault(name, []).append((start, end))
         if not found:
@@ -597,10 +599,17 @@ class LabelMentionRules:
 
     def firsts_by_rule(self, anchors: list[tuple[str, int, int]]) -> dict[str, list[int]]:
         """The anchor positions of each rule (the order of the rules does not matter: mentions are sorted after)."""
-        firsts: dict[str, list[int]] = {}
+        by_word: dict[str, list[int]] = {}
         for word, first, _end in anchors:
+            by_word.setdefault(word, []).append(first)
+        firsts: dict[str, list[int]] = {}
+        for word, positions in by_word.items():
             for rule in self.anchor_rules[word]:
-                firsts.setdefault(rule, []).append(first)
+                found = firsts.get(rule)
+                if found is None:
+                    firsts[rule] = positions
+                else:
+                    firsts[rule] = found + positions
         return firsts
 
     def pattern_matches(
@@ -612,18 +621,24 @@ class LabelMentionRules:
     ) -> list[tuple[str, int, int]]:
         """(label, start, end) of the token patterns that match from an anchor, within its sentence.
 
-        ``anchors``: (word, start, end) TermKind.ANCHOR matches; ``required_at``: the token positions of each
+        ``anchors``: (word, start, end) TermKind.ANCHOR matches; ``required_at``: the sorted token positions of each
         required word (TermKind.REQUIRED matches).
         """
         matches = []
         lowers: np.ndarray | None = None
         n_tokens = len(doc)
         required_at = required_at or {}
+        positions_of: dict[tuple[str, ...], list[int]] = {}  # required words -> their sorted positions in the doc
         for name, firsts in self.firsts_by_rule(anchors).items():
             positions = None  # sorted token positions of the rule's required words, where they are TermMatcher terms
             words = self.required_words.get(name)
             if words is not None:
-                positions = sorted(p for word in words for p in required_at.get(word, ()))
+                positions = positions_of.get(words)
+                if positions is None:
+                    present = [required_at[word] for word in words if word in required_at]
+                    positions = positions_of[words] = (
+                        present[0] if len(present) == 1 else sorted(p for found in present for p in found)
+                    )
                 if not positions:
                     continue  # the words its patterns need after the anchor are nowhere in the doc
             required, reach, matcher = self.required[name], self.reach[name], self.patterns[name]
