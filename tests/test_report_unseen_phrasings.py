@@ -1135,6 +1135,30 @@ CASES = [
         {"chest_tube": "HISTORICAL"},
     ),
     ("The pulmonary trunk diameter is normal (26 mm).", {"pulmonary_artery_enlargement": "NEGATIVE"}),
+    # probe70 (devices, lines and tubes), held out, then fixed
+    (
+        "Interval removal of the endotracheal tube, right internal jugular catheter and left chest tube.",
+        {"endotracheal_tube": "HISTORICAL", "central_line": "HISTORICAL", "chest_tube": "HISTORICAL"},
+    ),
+    ("Right intercostal catheter tip at the apex.", {"chest_tube": "POSITIVE"}),
+    ("- No intercostal catheters.", {"chest_tube": "NEGATIVE"}),
+    ("The two mediastinal drains have been removed since the previous study.", {"chest_tube": "HISTORICAL"}),
+    (
+        "A small locule of extraluminal gas adjacent to the intrathoracic anastomosis.",
+        {"free_air": "ABSENT", "postoperative_changes": "POSITIVE"},
+    ),
+    ("Free air was observed between the pleural leaves in the right hemithorax.", {"free_air": "ABSENT"}),
+    ("ABDO/PELVIS:\nLiver intact.\nNo free gas.", {"free_air": "NEGATIVE"}),
+    ("Metallic stent across the left main bronchial anastomosis, patent.", {"postoperative_changes": "POSITIVE"}),
+    ("No CT evidence of anastomotic leak.", {"postoperative_changes": "ABSENT"}),
+    ("Possible superimposed hydrostatic edema.", {"pulmonary_edema": "UNCERTAIN"}),
+    (
+        "Scattered ground-glass opacity in the upper lobes, nonspecific, could reflect oedema or infection.",
+        {"pulmonary_edema": "UNCERTAIN", "pneumonia": "UNCERTAIN"},
+    ),
+    ("Diffuse subcutaneous oedema of the chest wall; the lungs are clear.", {"pulmonary_edema": "ABSENT"}),
+    ("Bowel wall oedema in the right colon; bibasal atelectasis.", {"pulmonary_edema": "ABSENT"}),
+    ("Liver congested and mildly enlarged.", {"hepatomegaly": "POSITIVE"}),
 ]
 
 
