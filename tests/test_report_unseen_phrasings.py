@@ -1159,6 +1159,9 @@ CASES = [
     ("Diffuse subcutaneous oedema of the chest wall; the lungs are clear.", {"pulmonary_edema": "ABSENT"}),
     ("Bowel wall oedema in the right colon; bibasal atelectasis.", {"pulmonary_edema": "ABSENT"}),
     ("Liver congested and mildly enlarged.", {"hepatomegaly": "POSITIVE"}),
+    ("? small fat-containing umbilical hernia.", {"abdominal_wall_hernia": "UNCERTAIN"}),
+    ("?Early post-infective bronchiectasis RLL.", {"bronchiectasis": "UNCERTAIN"}),
+    ("Mosaic attenuation pattern (small airway disease?).", {"mosaic_attenuation_pattern": "POSITIVE"}),
 ]
 
 
