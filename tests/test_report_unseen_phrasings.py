@@ -1162,6 +1162,38 @@ CASES = [
     ("? small fat-containing umbilical hernia.", {"abdominal_wall_hernia": "UNCERTAIN"}),
     ("?Early post-infective bronchiectasis RLL.", {"bronchiectasis": "UNCERTAIN"}),
     ("Mosaic attenuation pattern (small airway disease?).", {"mosaic_attenuation_pattern": "POSITIVE"}),
+    # probe71 (the English of Spanish- and Portuguese-speaking radiologists), held out, then fixed
+    (
+        "Does not present pleural or pericardial effusion.",
+        {"pleural_effusion": "NEGATIVE", "pericardial_effusion": "NEGATIVE"},
+    ),
+    ("It is not observed pleural effusion.", {"pleural_effusion": "NEGATIVE"}),
+    ("Anterior mediastinal mass, first possibility thymoma.", {"thymic_lesion": "UNCERTAIN"}),
+    ("Kidneys without lithiasis or dilatation of the excretory system.", {"kidney_stone": "NEGATIVE"}),
+    ("A non-obstructive lithiasis of 4 mm in the right kidney.", {"kidney_stone": "POSITIVE"}),
+    ("Gallbladder alithiasic.", {"cholelithiasis": "NEGATIVE"}),
+    (
+        "Liver of normal size and density, without focal lesions.",
+        {"hepatomegaly": "NEGATIVE", "hepatic_steatosis": "NEGATIVE", "liver_lesion": "NEGATIVE"},
+    ),
+    ("Intra- and extrahepatic bile duct not dilated.", {"biliary_dilatation": "NEGATIVE"}),
+    ("Discrete dilatation of the intra- and extrahepatic biliary tract.", {"biliary_dilatation": "POSITIVE"}),
+    ("Pancreas without focal lesions; Wirsung not dilated.", {"pancreatic_duct_dilatation": "NEGATIVE"}),
+    ("Appendix of normal aspect.", {"appendicitis": "NEGATIVE"}),
+    ("Portal vein permeable, without thrombosis.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    (
+        "Flattening of the vertebral body of D12 with loss of height of 30%.",
+        {"vertebral_compression_fracture": "POSITIVE"},
+    ),
+    ("Calcified atheromatosis of the coronary arteries.", {"coronary_artery_wall_calcification": "POSITIVE"}),
+    ("Cardiac dimensions within normal limits.", {"cardiomegaly": "NEGATIVE"}),
+    ("Supraumbilical eventration with content of fat.", {"abdominal_wall_hernia": "POSITIVE"}),
+    ("Eventration of the right hemidiaphragm.", {"abdominal_wall_hernia": "ABSENT"}),
+    ("Right ureteral double J catheter correctly positioned.", {"stent": "POSITIVE"}),
+    ("Right pleural drainage tube with its tip at the apex.", {"chest_tube": "POSITIVE"}),
+    ("Old consolidated fracture of the 6th right costal arch.", {"consolidation": "ABSENT"}),
+    ("Pulmonary artery trunk measuring 31 mm, increased in calibre.", {"pulmonary_artery_enlargement": "POSITIVE"}),
+    ("Infracentimetric nodes in the right paratracheal station, stable.", {"lymphadenopathy": "POSITIVE"}),
 ]
 
 
