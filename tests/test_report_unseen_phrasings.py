@@ -1194,6 +1194,76 @@ CASES = [
     ("Old consolidated fracture of the 6th right costal arch.", {"consolidation": "ABSENT"}),
     ("Pulmonary artery trunk measuring 31 mm, increased in calibre.", {"pulmonary_artery_enlargement": "POSITIVE"}),
     ("Infracentimetric nodes in the right paratracheal station, stable.", {"lymphadenopathy": "POSITIVE"}),
+    # a review of this round's changes: what the new words and cues must leave alone
+    ("Pneumoperitoneum after laparoscopy; small bilateral pleural effusions.", {"free_air": "POSITIVE"}),
+    ("Free air under the diaphragm and bilateral pleural effusions.", {"free_air": "POSITIVE"}),
+    (
+        "Interval removal of the chest tube and small residual pneumothorax.",
+        {"chest_tube": "HISTORICAL", "pneumothorax": "POSITIVE"},
+    ),
+    ("Right pneumothorax, slightly larger since the chest tube has been removed.", {"pneumothorax": "POSITIVE"}),
+    (
+        "There is a region devoid of lung markings in the right apex consistent with a pneumothorax.",
+        {"pneumothorax": "POSITIVE"},
+    ),
+    ("Hypodense collection in the right lobe of the liver, likely infective.", {"pneumonia": "ABSENT"}),
+    (
+        "Wedge-shaped area of hypoenhancement in the renal parenchyma, consistent with infection.",
+        {"pneumonia": "ABSENT"},
+    ),
+    (
+        "Collection in the right iliac fossa; abscess is suspected, rule out infection of the mesh.",
+        {"pneumonia": "ABSENT"},
+    ),
+    ("IMPRESSION: Infection was ruled out.", {"pneumonia": "ABSENT"}),
+    ("Dense calcification in the omentum.", {"coronary_artery_wall_calcification": "ABSENT"}),
+    (
+        "Hypodense mass in the left frontal lobe with extensive surrounding vasogenic edema.",
+        {"pulmonary_edema": "ABSENT"},
+    ),
+    ("Myocardial oedema in the basal inferolateral segment.", {"pulmonary_edema": "ABSENT"}),
+    ("Edema of the right breast with skin thickening; the lungs are clear.", {"pulmonary_edema": "ABSENT"}),
+    ("Ground-glass opacities in the upper lobes, favouring a non-infective aetiology.", {"pneumonia": "ABSENT"}),
+    ("Calcified granulomas in the right upper lobe, in keeping with old healed infection.", {"pneumonia": "ABSENT"}),
+    ("Residual ground-glass opacities, sequelae of previous COVID-19 infection.", {"pneumonia": "ABSENT"}),
+    ("Mural thickening of the terminal ileum, likely infective; the lung bases are clear.", {"pneumonia": "ABSENT"}),
+    ("Small right pleural effusion, considered reactive.", {"pleural_effusion": "POSITIVE"}),
+    (
+        "Small pericardial effusion; tuberculous pericarditis could be considered.",
+        {"pericardial_effusion": "POSITIVE", "pericardial_thickening": "UNCERTAIN"},
+    ),
+    ("Progression in terms of the pleural effusion.", {"pleural_effusion": "POSITIVE"}),
+    ("Right upper lobe mass encasing the bronchus, and a malignancy is suspected.", {"lung_mass": "POSITIVE"}),
+    (
+        "The right kidney lacks normal corticomedullary differentiation with hydronephrosis.",
+        {"hydronephrosis": "POSITIVE"},
+    ),
+    (
+        "Contracted gallbladder containing gallstones, wall thickening likely due to underdistension.",
+        {"cholelithiasis": "POSITIVE"},
+    ),
+    (
+        "Renal cysts bilaterally, the smallest too small to characterise due to partial volume.",
+        {"renal_cyst": "POSITIVE"},
+    ),
+    (
+        "The gallbladder is not large, and a nodular high-density shadow of about 1.1 cm is seen in the gallbladder.",
+        {"lung_nodule": "ABSENT"},
+    ),
+    (
+        "?Sarcoidosis, bilateral hilar lymphadenopathy and perilymphatic nodules.",
+        {"lymphadenopathy": "POSITIVE", "lung_nodule": "POSITIVE"},
+    ),
+    (
+        "?Pneumonia, small right pleural effusion, no pneumothorax.",
+        {"pneumonia": "UNCERTAIN", "pleural_effusion": "POSITIVE", "pneumothorax": "NEGATIVE"},
+    ),
+    (
+        "Bibasal ground-glass opacity; pulmonary oedema is unlikely but cannot be excluded.",
+        {"pulmonary_edema": "UNCERTAIN"},
+    ),
+    ("A subsegmental pulmonary embolism cannot be confirmed or excluded.", {"pulmonary_embolism": "UNCERTAIN"}),
+    ("Tracheal stenosis after prolonged orotracheal intubation.", {"endotracheal_tube": "ABSENT"}),
 ]
 
 

@@ -159,6 +159,10 @@ class ContextAssertion:
             index = spans[span]
             if index in self.opening_cues and _opens_sentence(span[0], sentence_starts[sentence], doc):
                 cue = self.opening_cues[index]
+                if index in self.query_cues and doc is not None:
+                    # a "?" asks about one finding, however many words describe it, not the list after its clause:
+                    # "?Sarcoidosis, bilateral hilar lymphadenopathy and perilymphatic nodules"
+                    cue = replace(cue, max_scope=_first_clause_length(doc, span[1], sentence_starts, sentence))
             elif (
                 index in self.closing_cues
                 and doc is not None
@@ -214,6 +218,15 @@ def _field_name_length(doc: Doc, cue_start: int, sentence_start: int) -> int:
     while start > sentence_start and doc[start - 1].text not in (",", ";"):
         start -= 1
     return cue_start - start
+
+
+def _first_clause_length(doc: Doc, cue_end: int, sentence_starts: list[int], sentence: int) -> int:
+    """Tokens between a cue and the first comma or semicolon after it (or the sentence end)."""
+    sentence_end = sentence_starts[sentence + 1] if sentence + 1 < len(sentence_starts) else len(doc)
+    end = cue_end
+    while end < sentence_end and doc[end].text not in (",", ";"):
+        end += 1
+    return max(1, end - cue_end)
 
 
 def _opens_sentence(start: int, sentence_start: int, doc: Doc | None) -> bool:

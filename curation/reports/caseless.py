@@ -56,13 +56,17 @@ def word_start_alternation(phrases: list[str], spaced: bool = False) -> str:
     return "|".join(alternatives)
 
 
+WORD_END = "\x00"  # ends a phrase of ``word_start_trie`` that must end its word, plural "s" allowed ("rul" + WORD_END)
+
+
 def word_start_trie(phrases: list[str]) -> str:
     """An expression matching where ``\\b(?:phrases)`` matches over lower-cased text.
 
     The phrases are nested by their characters ("lymph node|lymph nodes|lung" -> "l(?<!\\w.)(?:ymph node(?:s|)|ung)"),
     so at each position the engine follows one branch instead of trying every phrase. Where a phrase ends inside a
     longer one, the longer is tried first, so each match is the longest phrase at its start, as in the plain
-    alternation with the longest phrases first (tests/test_report_engine_equivalence.py compares the two).
+    alternation with the longest phrases first (tests/test_report_engine_equivalence.py compares the two). A phrase
+    ending in ``WORD_END`` matches only as a whole word or its plural ("rul" + WORD_END: "RUL", "RULs", not "rule").
     """
     trie: dict[str, dict] = {}
     for phrase in phrases:
@@ -72,7 +76,9 @@ def word_start_trie(phrases: list[str]) -> str:
         node[""] = {}
 
     def nested(node: dict[str, dict]) -> str:
-        branches = [re.escape(c) + nested(child) for c, child in sorted(node.items()) if c]
+        branches = [
+            (r"s?\b" if c == WORD_END else re.escape(c)) + nested(child) for c, child in sorted(node.items()) if c
+        ]
         if "" in node:
             branches.append("")
         if len(branches) == 1:

@@ -35,7 +35,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from curation.reports.caseless import boundary_after_first, lower_if_exact, word_start_trie
+from curation.reports.caseless import WORD_END, boundary_after_first, lower_if_exact, word_start_trie
 from curation.reports.coordinated_terms import LIST_WORDS, CoordinatedTerms
 from curation.reports.lexicon import (
     NON_ANATOMICAL_SYSTEMS,
@@ -121,10 +121,17 @@ class WordStartRegex:
     """
 
     def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = list(phrases)
+        # an abbreviation in capitals is a whole word (or its plural), not a stem: "RUL" is not "rule", "OM" (obtuse
+        # marginal) not "omentum", as in ``VetoWords``
+        whole = {p.lower() for p in phrases if p.isupper() and len(p.split()) == 1}
         terms = sorted({p.lower() for p in phrases}, key=len, reverse=True)
-        self.regex = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")", re.IGNORECASE)
+        self.regex = re.compile(
+            r"\b(?:" + "|".join(re.escape(t) + (r"s?\b" if t in whole else "") for t in terms) + r")", re.IGNORECASE
+        )
         ascii_terms = all(t.isascii() for t in terms)
-        self.lower_regex = re.compile(word_start_trie(terms)) if ascii_terms else None
+        keys = [t + WORD_END if t in whole else t for t in terms]
+        self.lower_regex = re.compile(word_start_trie(keys)) if ascii_terms else None
         self.literals = shortest_substrings(terms)
 
     def search(self, text: str, lower: str | None, start: int = 0, end: int | None = None) -> bool:
@@ -447,6 +454,17 @@ class LabelMentionRules:
                         ) or clauses.heading_names(requires, sentence)
                     if not required_seen[key]:
                         continue
+                    # as in ``_without_borrowed_requirement``: a part of a sentence cut by semicolons before every
+                    # part naming a required word does not borrow it ("Mural thickening of the terminal ileum, likely
+                    # infective; the lung bases are clear")
+                    if ";" in text[bounds[sentence] : bounds[sentence + 1]] and not clauses.heading_names(
+                        requires, sentence
+                    ):
+                        parts = _semicolon_parts(text, bounds[sentence], bounds[sentence + 1])
+                        words = requires.spans(text, bounds[sentence], bounds[sentence + 1], lower)
+                        own = _part_index(parts, char_start)
+                        if words and all(_part_index(parts, a) > own for a, _b in words):
+                            continue
                 if (
                     veto is not None
                     and (
