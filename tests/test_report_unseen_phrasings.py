@@ -1264,6 +1264,18 @@ CASES = [
     ),
     ("A subsegmental pulmonary embolism cannot be confirmed or excluded.", {"pulmonary_embolism": "UNCERTAIN"}),
     ("Tracheal stenosis after prolonged orotracheal intubation.", {"endotracheal_tube": "ABSENT"}),
+    # probe73 (incidental findings and their management), held out, then fixed
+    (
+        "Resolution of the mediastinal, axillary and splenic disease and of the right pleural effusion.",
+        {"pleural_effusion": "HISTORICAL"},
+    ),
+    (
+        "The mediastinal lymph nodes which were previously mildly enlarged have returned to normal size.",
+        {"lymphadenopathy": "HISTORICAL"},
+    ),
+    ("The spleen has returned to normal size (11 cm, previously 17 cm).", {"splenomegaly": "NEGATIVE"}),
+    ("The previously noted hypodense splenic deposits are no longer seen.", {"splenic_lesion": "HISTORICAL"}),
+    ("Pancreas: Normal enhancement, no peripancreatic collection.", {"pancreatitis": "NEGATIVE"}),
 ]
 
 
