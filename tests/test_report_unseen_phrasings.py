@@ -1276,6 +1276,10 @@ CASES = [
     ("The spleen has returned to normal size (11 cm, previously 17 cm).", {"splenomegaly": "NEGATIVE"}),
     ("The previously noted hypodense splenic deposits are no longer seen.", {"splenic_lesion": "HISTORICAL"}),
     ("Pancreas: Normal enhancement, no peripancreatic collection.", {"pancreatitis": "NEGATIVE"}),
+    (
+        "Resolution of the consolidation with a new small nodule in the right upper lobe.",
+        {"consolidation": "HISTORICAL", "lung_nodule": "POSITIVE"},
+    ),
 ]
 
 
