@@ -3,8 +3,9 @@
 Each organ named in such a statement rules out the labels ``lexicons/organ_statements.yaml`` lists for it, as a
 normal statement of that label (a negative mention on the organ's name). The list may join organs with commas,
 "and" or "&"; the statement ends with a copula and a normal word ("are unremarkable", "is normal in appearance") or
-a colon ("Liver, spleen and kidneys: normal."), and the normal word ends its clause: "normal attenuation", "normal in
-size", "normal to mildly enlarged" and "unremarkable except for a nodule" rule nothing out.
+a colon ("Liver, spleen and kidneys: normal.") or nothing ("Spleen, pancreas and adrenals unremarkable."), and the
+normal word ends its clause: "normal attenuation", "normal in size", "normal to mildly enlarged" and "unremarkable
+except for a nodule" rule nothing out.
 
     >>> statements = load_organ_statements()  # doctest: +SKIP
     >>> statements.find("The liver and spleen are unremarkable.")  # doctest: +SKIP
@@ -121,10 +122,11 @@ def _load(path: Path) -> OrganStatements | None:
             rules_out[" ".join(str(name).lower().split())] = tuple(str(label) for label in labels)
     organ = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in sorted(rules_out, key=len, reverse=True))
     item = rf"(?:the\s+)?(?:{organ})"
-    # the list runs up to the normal word: "liver, spleen, pancreas and adrenal glands are " / "kidneys: "
+    # the list runs up to the normal word: "liver, spleen, pancreas and adrenal glands are " / "kidneys: ", or
+    # without the verb in telegraphic reports: "spleen, pancreas and adrenal glands "
     statement_end = re.compile(
         rf"\b{item}(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*){item})*"
-        rf"(?:\s+(?:is|are|was|were|appear|appears|appeared)\s+|\s*:\s*)\Z"
+        rf"(?:\s+(?:is|are|was|were|appear|appears|appeared)\s+|\s*:\s*|\s+)\Z"
     )
     normal_words = tuple(sorted({" ".join(w.lower().split()) for w in words}, key=len, reverse=True))
     return OrganStatements(rules_out, normal_words, statement_end, re.compile(rf"\b(?:{organ})\b"))
