@@ -416,6 +416,7 @@ class LabelMentionRules:
         for name, start, end in found_terms[TermKind.EXCLUSION]:
             excluded.setdefault(name, []).append((start, end))
         required_seen: dict[tuple[str, int], bool] = {}
+        first_naming_part: dict[tuple[str, int], tuple[list[int], int] | None] = {}
         naming_anatomy = (
             {bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]}
             # a shared term ("left lobe" under "THYROID:") names no anatomy of the sentence's own
@@ -456,15 +457,12 @@ class LabelMentionRules:
                         continue
                     # as in ``_without_borrowed_requirement``: a part of a sentence cut by semicolons before every
                     # part naming a required word does not borrow it ("Mural thickening of the terminal ileum, likely
-                    # infective; the lung bases are clear")
-                    if ";" in text[bounds[sentence] : bounds[sentence + 1]] and not clauses.heading_names(
-                        requires, sentence
-                    ):
-                        parts = _semicolon_parts(text, bounds[sentence], bounds[sentence + 1])
-                        words = requires.spans(text, bounds[sentence], bounds[sentence + 1], lower)
-                        own = _part_index(parts, char_start)
-                        if words and all(_part_index(parts, a) > own for a, _b in words):
-                            continue
+                    # infective; the lung bases are clear"); found once per label and sentence
+                    if key not in first_naming_part:
+                        first_naming_part[key] = _first_part_naming(requires, text, lower, bounds, sentence, clauses)
+                    parts_and_first = first_naming_part[key]
+                    if parts_and_first is not None and _part_index(parts_and_first[0], char_start) < parts_and_first[1]:
+                        continue
                 if (
                     veto is not None
                     and (
@@ -888,6 +886,21 @@ def _semicolon_parts(text: str, first: int, after: int) -> list[int]:
 
 def _part_index(part_starts: list[int], offset: int) -> int:
     return bisect.bisect_right(part_starts, offset) - 1
+
+
+def _first_part_naming(
+    requires: WordStartRegex, text: str, lower: str | None, bounds: list[int], sentence: int, clauses: SentenceClauses
+) -> tuple[list[int], int] | None:
+    """The semicolon parts of a sentence (their starts) and the first that names a required word, where the sentence
+    is cut by semicolons and its heading names none (None otherwise: no part borrows from another)."""
+    first, after = bounds[sentence], bounds[sentence + 1]
+    if ";" not in text[first:after] or clauses.heading_names(requires, sentence):
+        return None
+    words = requires.spans(text, first, after, lower)
+    if not words:
+        return None
+    parts = _semicolon_parts(text, first, after)
+    return parts, min(_part_index(parts, start) for start, _end in words)
 
 
 _LIST_MARKS = re.compile(r"[\s\-*•\d.)]*")
