@@ -1286,6 +1286,80 @@ CASES = [
         "Resolution of the consolidation with a new small nodule in the right upper lobe.",
         {"consolidation": "HISTORICAL", "lung_nodule": "POSITIVE"},
     ),
+    # probe74 (the English of Iran, Turkey, Eastern Europe, Greece, Israel and Egypt), held out, then fixed
+    # the copula dropped, as terse and translated reports write it
+    ("Aorta not dilated, without features of dissection.", {"aortic_aneurysm": "NEGATIVE"}),
+    ("Bronchial walls thickened.", {"bronchial_wall_thickening": "POSITIVE"}),
+    ("Bronchial walls diffusely thickened - chronic bronchitis.", {"bronchial_wall_thickening": "POSITIVE"}),
+    ("Bowel wall not thickened, enhancing normally.", {"bowel_wall_thickening": "NEGATIVE"}),
+    ("Prostate enlarged; bladder wall trabeculated and thickened.", {"bladder_wall_thickening": "POSITIVE"}),
+    # a lesion is a "formation" (Russian, Ukrainian, Romanian), and "focal changes" are lesions
+    ("Focal formations in the lungs are not detected.", {"lung_nodule": "NEGATIVE"}),
+    ("Lungs are without focal and infiltrative changes.", {"lung_nodule": "NEGATIVE", "lung_opacity": "NEGATIVE"}),
+    ("In the lungs: focal formation 11 mm in S6 of the right lung, with uneven contours.", {"lung_nodule": "POSITIVE"}),
+    (
+        "In the left lobe of the thyroid gland - hypodense formation 12 mm.",
+        {"thyroid_nodule": "POSITIVE", "lung_nodule": "ABSENT"},
+    ),
+    ("Formation of the pancreatic head cannot be excluded.", {"pancreatic_lesion": "UNCERTAIN"}),
+    ("Pleural formation of 18 mm on the left costal pleura.", {"pleural_mass": "POSITIVE"}),
+    (
+        "Trachea and main bronchi are passable, without intraluminal formations.",
+        {"tracheobronchial_lesion": "NEGATIVE"},
+    ),
+    ("Endobronchial tumoral tissue obstructing the left upper lobe bronchus.", {"tracheobronchial_lesion": "POSITIVE"}),
+    ("Osteophyte formation in the thoracic spine, spleen of normal size.", {"splenic_lesion": "ABSENT"}),
+    ("Portosystemic collateral formation at the splenic hilum.", {"splenic_lesion": "ABSENT"}),
+    # a list of organs shares its finding; each organ in it vetoes none of the others
+    (
+        "Liver, spleen and pancreas without focal changes.",
+        {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE", "pancreatic_lesion": "NEGATIVE"},
+    ),
+    ("Liver and spleen are free of focal lesions.", {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE"}),
+    (
+        "Liver and spleen enlarged, with a lesion in the spleen.",
+        {"liver_lesion": "ABSENT", "splenic_lesion": "POSITIVE"},
+    ),
+    # a generic lesion placed by a heading belongs to another organ the sentence names
+    (
+        "Lung bases: Small right effusion.\nLiver, spleen and adrenals: unremarkable; no focal lesion.",
+        {"lung_nodule": "ABSENT"},
+    ),
+    # a lung that cannot be evaluated for a focal lesion is a limit of the study
+    (
+        "The lung parenchyma cannot be optimally evaluated in terms of focal lesion.",
+        {"lung_nodule": "ABSENT"},
+    ),
+    # other wording
+    ("Heart shadow is not widened.", {"cardiomegaly": "NEGATIVE"}),
+    ("Heart shadow is widened due to the left ventricle.", {"cardiomegaly": "POSITIVE"}),
+    ("Cardiothoracic index is within normal limits.", {"cardiomegaly": "NEGATIVE"}),
+    ("Concrements in the kidneys are not determined.", {"kidney_stone": "NEGATIVE"}),
+    (
+        "Kidneys: bilateral cortical cysts. Without urinary stasis, without calculi.",
+        {"hydronephrosis": "NEGATIVE", "kidney_stone": "NEGATIVE"},
+    ),
+    ("Degenerative-dystrophic changes of the thoracic spine.", {"degenerative_spine_change": "POSITIVE"}),
+    ("Portal vein dilated (15 mm), permeable, without thrombosis.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    ("Patent portal, splenic and superior mesenteric veins.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    ("No thrombus in the splenic vein; portal vein patent.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    (
+        "Fluid in the pleural cavities and in the pericardium is not determined.",
+        {"pleural_effusion": "NEGATIVE", "pericardial_effusion": "NEGATIVE"},
+    ),
+    ("Port in the right chest wall with catheter tip in the SVC.", {"central_line": "POSITIVE"}),
+    (
+        "Wall thickening reaching 15 mm over a 6 cm segment was observed in the sigmoid colon.",
+        {"bowel_wall_thickening": "POSITIVE"},
+    ),
+    ("Malignancy should be ruled out with colonoscopy.", {}),
+    ("Fatty liver (probable).", {"hepatic_steatosis": "UNCERTAIN"}),
+    ("Nodular formation in the spleen hilum, compatible with an accessory spleen.", {"splenic_lesion": "NEGATIVE"}),
+    (
+        "In segment VI, nodular lesion of 18 mm with arterial hyperenhancement and washout in portal phase - suspect "
+        "HCC.",
+        {"liver_lesion": "POSITIVE", "lung_nodule": "ABSENT"},
+    ),
 ]
 
 
@@ -1578,4 +1652,31 @@ def test_structured_forms(analyzer: ReportAnalyzer, text: str, label: str, statu
     ],
 )
 def test_structured_forms_after_review(analyzer: ReportAnalyzer, text: str, label: str, status: str | None) -> None:
+    assert study_statuses(analyzer, text).get(label) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "status"),
+    [
+        # the thickening is seen; only its cause is in doubt
+        (
+            "Urinary bladder shows diffuse wall thickening measuring 8 mm, likely cystitis.",
+            "bladder_wall_thickening",
+            "positive",
+        ),
+        # the mass is seen; the reader asks to rule out what it may be
+        (
+            "In the lower pole of the left kidney, a 3 cm solid mass lesion was observed; renal cell carcinoma should "
+            "be excluded.",
+            "renal_mass",
+            "positive",
+        ),
+        (
+            "Sigmoid wall thickening; malignancy should be ruled out with colonoscopy.",
+            "bowel_wall_thickening",
+            "positive",
+        ),
+    ],
+)
+def test_seen_findings_with_a_cause_in_doubt(analyzer: ReportAnalyzer, text: str, label: str, status: str) -> None:
     assert study_statuses(analyzer, text).get(label) == status

@@ -28,6 +28,7 @@ from typing import Any
 from curation.reports.lexicon_errors import LexiconError
 from curation.reports.lexicon_files import read_lexicon_yaml
 from curation.reports.spelling_variants import SpellingVariants, load_spelling_variants
+from curation.reports.telegraphic_phrases import in_telegraphic_style
 from curation.resources import lexicons_dir
 
 # Organ systems that are no anatomy: their findings (a stent, a clip, an FDG-avid focus) may be anywhere.
@@ -89,6 +90,9 @@ class LabelDef:
     patterns: tuple[tuple[dict[str, Any], ...], ...] = ()  # spaCy token-Matcher patterns
     exclusions: tuple[str, ...] = ()  # phrases that overlap a match and mean something else
     requires_any: tuple[str, ...] = ()  # the sentence must also name one of these (co-occurrence)
+    # synonyms (also in ``synonyms``) that name no organ ("focal formation"): where a label has them, only they need
+    # ``requires_any``; its other synonyms and its patterns need nothing
+    generic_synonyms: tuple[str, ...] = ()
     vetoed_by: tuple[str, ...] = ()  # the sentence clause names another organ: not this label
     own_anatomy: tuple[str, ...] = ()  # a clause that names one of these is not vetoed ("... and of the aortic arch")
     attributes: tuple[str, ...] = ()
@@ -232,7 +236,14 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
     _require(not unknown_keys, path, where, f"unknown keys {unknown_keys}; allowed: {', '.join(sorted(LABEL_KEYS))}")
     organ_system = entry.get("organ_system")
     _require(organ_system in organ_system_names, path, where, f"unknown organ_system {organ_system!r}")
-    synonyms = _phrases(entry.get("synonyms"), path, where, "synonyms")
+    generic_synonyms = _phrases(entry.get("generic_synonyms"), path, where, "generic_synonyms")
+    _require(
+        not generic_synonyms or bool(entry.get("requires_any")),
+        path,
+        where,
+        "'generic_synonyms' need 'requires_any' (the words that place them)",
+    )
+    synonyms = tuple(dict.fromkeys([*_phrases(entry.get("synonyms"), path, where, "synonyms"), *generic_synonyms]))
     patterns = entry.get("patterns") or []
     _require(isinstance(patterns, list), path, where, "'patterns' must be a list of token patterns")
     for pattern in patterns:
@@ -262,6 +273,7 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         patterns=tuple(tuple(p) for p in patterns),
         exclusions=_phrases(entry.get("exclusions"), path, where, "exclusions"),
         requires_any=_phrases(entry.get("requires_any"), path, where, "requires_any"),
+        generic_synonyms=generic_synonyms,
         vetoed_by=_phrases(entry.get("vetoed_by"), path, where, "vetoed_by"),
         own_anatomy=_phrases(entry.get("own_anatomy"), path, where, "own_anatomy"),
         attributes=attributes,
@@ -289,6 +301,7 @@ LABEL_KEYS = frozenset(
         "patterns",
         "exclusions",
         "requires_any",
+        "generic_synonyms",
         "vetoed_by",
         "own_anatomy",
         "attributes",
@@ -472,7 +485,7 @@ def _load_lexicon_cached(folder: Path) -> Lexicon:
         veto_scope=load_veto_scope(folder / "veto_scope.yaml"),
         source=folder,
     )
-    return in_both_spellings(lexicon, load_spelling_variants(folder))
+    return in_both_spellings(in_telegraphic_style(lexicon), load_spelling_variants(folder))
 
 
 def _heading_statements_in_both_spellings(
@@ -505,6 +518,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             patterns=tuple(spelling.token_pattern(pattern) for pattern in label.patterns),
             exclusions=both(label.exclusions),
             requires_any=both(label.requires_any),
+            generic_synonyms=both(label.generic_synonyms),
             vetoed_by=both(label.vetoed_by),
             own_anatomy=both(label.own_anatomy),
             normal_statements=both(label.normal_statements),

@@ -328,6 +328,16 @@ class LabelMentionRules:
         self.heading_statements = _heading_table({n: label.normal_under_headings for n, label in self.labels.items()})
         self.heading_findings = _heading_table({n: label.present_under_headings for n, label in self.labels.items()})
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
+        # the lower-case token words of the generic synonyms, by label: only these need ``requires`` where given
+        self.generic: dict[str, frozenset[str]] = {
+            name: frozenset(
+                " ".join(token.lower_ for token in nlp.make_doc(variant))
+                for phrase in label.generic_synonyms
+                for variant in phrase_variants(phrase)
+            )
+            for name, label in self.labels.items()
+            if label.generic_synonyms
+        }
         self.vetoes = {
             name: VetoWords(label.vetoed_by, label.own_anatomy) if label.vetoed_by else None
             for name, label in self.labels.items()
@@ -427,9 +437,11 @@ class LabelMentionRules:
         n_tokens = len(token_starts)
         veto_clause = clauses.vetoed
         mentions = []
+        placed: set[int] = set()  # the mentions that needed their label's required words (ids)
         for name, spans in found.items():
             label = self.labels[name]
             requires, veto = self.requires[name], self.vetoes[name]
+            generic = self.generic.get(name)
             exclusions = excluded.get(name, ())
             for start, end in longest_spans(spans) if len(spans) > 1 else spans:
                 # an exclusion overlapping the match means something else, unless the match holds it and says more:
@@ -447,13 +459,25 @@ class LabelMentionRules:
                 else:
                     last = doc[end - 1]
                     char_end = last.idx + len(last)
-                if requires is not None:
+                needs_place = requires is not None and (
+                    generic is None or " ".join(doc[i].lower_ for i in range(start, end)) in generic
+                )
+                if needs_place:
                     key = (name, sentence)
                     if key not in required_seen:
                         required_seen[key] = requires.search(
                             text, lower, bounds[sentence], bounds[sentence + 1]
                         ) or clauses.heading_names(requires, sentence)
                     if not required_seen[key]:
+                        continue
+                    # a generic word ("focal lesion") placed only by the heading belongs to another organ the sentence
+                    # names: "Lung bases: ... Liver, spleen and adrenals: unremarkable; no focal lesion."
+                    if (
+                        generic is not None
+                        and veto is not None
+                        and clauses.names_veto_word(name, veto, sentence)
+                        and not requires.search(text, lower, bounds[sentence], bounds[sentence + 1])
+                    ):
                         continue
                     # as in ``_without_borrowed_requirement``: a part of a sentence cut by semicolons before every
                     # part naming a required word does not borrow it ("Mural thickening of the terminal ileum, likely
@@ -473,19 +497,24 @@ class LabelMentionRules:
                     and not (
                         (name, start, end) in named and self._names_own_organ(name, text, lower, char_start, char_end)
                     )
+                    and not (
+                        requires is not None and clauses.in_organ_list_subject(requires, veto, sentence, char_start)
+                    )
                 ):
                     continue
                 mention = MentionRecord(label, start, end, sentence, char_start, char_end, text[char_start:char_end])
                 if stated_absent and (name, start, end) in stated_absent:
                     mention.assertion, mention.stated_absent = "NEGATIVE", True
                 mentions.append(mention)
+                if needs_place:
+                    placed.add(id(mention))
         if required_seen and len(mentions) > 1:
-            mentions = self._without_borrowed_requirement(mentions, text, bounds, clauses)
+            mentions = self._without_borrowed_requirement(mentions, text, bounds, clauses, placed)
         mentions.sort(key=lambda m: (m.start, m.label.name))
         return mentions
 
     def _without_borrowed_requirement(
-        self, mentions: list[MentionRecord], text: str, bounds: list[int], clauses: SentenceClauses
+        self, mentions: list[MentionRecord], text: str, bounds: list[int], clauses: SentenceClauses, placed: set[int]
     ) -> list[MentionRecord]:
         """Less the mentions that hold none of their label's required words where every such word of the sentence is
         another mention's own: in "aortic atherosclerosis, no coronary calcification" the atherosclerosis is not
@@ -493,7 +522,7 @@ class LabelMentionRules:
         and "coronary atherosclerosis with calcified plaque in the LAD" keep theirs (a required word is free)."""
         groups: dict[tuple[str, int], list[MentionRecord]] = {}
         for mention in mentions:
-            if self.requires[mention.label.name] is not None:
+            if id(mention) in placed:
                 groups.setdefault((mention.label.name, mention.sentence_index), []).append(mention)
         dropped: set[int] = set()
         for (name, sentence), group in groups.items():
@@ -769,6 +798,32 @@ class SentenceClauses:
         heading = self.headings[sentence] if self.headings else None
         return heading is not None and words.search(heading, lower_if_exact(heading))
 
+    def in_organ_list_subject(self, own: WordStartRegex, veto: VetoWords, sentence: int, char_start: int) -> bool:
+        """Whether the mention at ``char_start`` is said of a list of organs that opens its clause and names the
+        label's own organ: "Liver, spleen and pancreas without focal changes", "Liver and spleen are free of focal
+        lesions" (each organ of the list has the finding; the other organs in the list veto nothing). Only a short
+        predicate may stand between the list and the mention ("Liver and spleen enlarged, with a lesion" is not)."""
+        first = self.bounds[sentence]
+        head = self.text[first:char_start]
+        cut = max(head.rfind(mark) for mark in ";:()")
+        organs = own_seen = 0
+        in_tail = False
+        for word in _WORD.findall(head, cut + 1):
+            lowered = word.lower()
+            is_own = own.search(word, lowered)
+            if is_own or veto.search(word, lowered):
+                if in_tail:
+                    return False
+                organs += 1
+                own_seen += bool(is_own)
+            elif lowered in _ORGAN_LIST_WORDS and not in_tail:
+                continue
+            elif lowered in _LIST_PREDICATE_WORDS:
+                in_tail = True
+            else:
+                return False
+        return organs >= 2 and own_seen > 0
+
     def vetoed_sentence(self, name: str, veto: VetoWords, own_organ: WordStartRegex | None, sentence: int) -> bool:
         """Whether the sentence names a veto word of label ``name`` (or names no anatomy and its heading does)
         and neither names the label's own organ (a term of its organ system or a word it requires)."""
@@ -834,6 +889,8 @@ class SentenceClauses:
 _LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and\b)?|and\b)", re.IGNORECASE)
 _PUNCTUATION_EDGE = re.compile(r"[;:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
 _WORD = re.compile(r"[\w-]+")
+_PLACE_WITH_PREPOSITION = re.compile(r"\s*(?:in|of|at|within|along)\b", re.IGNORECASE)
+_SHARED_VERB = re.compile(r"\b(?:is|are|was|were)\b", re.IGNORECASE)
 # the words of a list of places besides the label's own: "and in the wall of the ascending and descending aorta"
 # fmt: off
 _PLACE_LIST_WORDS = frozenset({
@@ -845,6 +902,14 @@ _PLACE_LIST_WORDS = frozenset({
     # the other vessels and valves of the list: "of the aortic valve, the aorta and the coronary arteries"
     "aorta", "aortic", "coronary", "coronaries", "carotid", "carotids", "iliac", "iliacs", "femoral", "subclavian",
     "brachiocephalic", "valve", "valves", "mitral", "annulus",
+})
+# the words of a list of organs besides the organs ("Liver, spleen, both kidneys and adrenal glands") and of the short
+# predicate between such a list and its finding ("... are without focal lesions", "... show no focal lesion")
+_ORGAN_LIST_WORDS = frozenset({"and", "or", "the", "both", "left", "right", "gland", "glands", "imaged", "visualized"})
+_LIST_PREDICATE_WORDS = frozenset({
+    "are", "is", "were", "was", "show", "shows", "showed", "demonstrate", "demonstrates", "with", "without", "no",
+    "not", "any", "free", "of", "have", "has", "contain", "contains", "devoid", "lack", "normal", "unremarkable",
+    "homogeneous",
 })
 # fmt: on
 
@@ -859,6 +924,11 @@ def _own_anatomy_listed_after(text: str, clause_end: int, sentence_end: int, own
         return False
     stop = _PUNCTUATION_EDGE.search(text, joint.end(), sentence_end)
     end = stop.start() if stop is not None else sentence_end
+    # a list of places each with its preposition ends at the verb the places share: "Fluid in the pleural cavities
+    # and in the pericardium is not determined"
+    if _PLACE_WITH_PREPOSITION.match(text, joint.end(), end):
+        verb = _SHARED_VERB.search(text, joint.end(), end)
+        end = verb.start() if verb is not None else end
     listed = text[joint.end() : end]
     places = own_anatomy.spans(listed)
     if not places:
