@@ -11,6 +11,7 @@ import pytest
 from curation.reports.lexicon import LexiconError, load_lexicon
 from curation.reports.mentions import VetoWords
 from curation.reports.report_analyzer import ReportAnalyzer
+from curation.reports.telegraphic_phrases import with_copula_dropped
 from curation.resources import lexicons_dir
 
 
@@ -200,3 +201,41 @@ def test_a_key_written_twice_in_a_label_is_refused(tmp_path: Path) -> None:
         LexiconError, match=r"musculoskeletal\.yaml: not valid YAML \(the key 'patterns' is written twice"
     ):
         load_lexicon(edited)
+
+
+def test_generic_synonyms_without_requires_any_are_refused(tmp_path: Path) -> None:
+    """A generic synonym ("focal formation") names no organ: without words that place it, it would match anywhere."""
+    edited = tmp_path / "edited"
+    shutil.copytree(lexicons_dir(), edited)
+    labels = edited / "labels" / "pleura.yaml"
+    labels.write_text(
+        labels.read_text().replace(
+            "labels:\n",
+            "labels:\n  - {name: pleural_focus, organ_system: pleura, generic_synonyms: [focal formation]}\n",
+            1,
+        )
+    )
+    with pytest.raises(LexiconError, match=r"'generic_synonyms' need 'requires_any'"):
+        load_lexicon(edited)
+
+
+def test_only_generic_synonyms_need_their_place() -> None:
+    """lung_nodule's generic synonyms need a word of the lungs; its own words ("nodule") need none."""
+    analyzer = ReportAnalyzer()
+
+    def labels(text: str) -> set[str]:
+        return {m.label for m in analyzer.analyze(text).mentions}
+
+    assert "lung_nodule" in labels("A 4 mm nodule.")
+    assert "lung_nodule" not in labels("No focal formations.")
+    assert "lung_nodule" in labels("No focal formations in the lungs.")
+
+
+def test_telegraphic_phrases_drop_only_a_copula_after_a_subject() -> None:
+    assert with_copula_dropped(["heart is enlarged", "there is no effusion", "bronchial walls are thickened"]) == (
+        "heart is enlarged",
+        "heart enlarged",
+        "there is no effusion",
+        "bronchial walls are thickened",
+        "bronchial walls thickened",
+    )
