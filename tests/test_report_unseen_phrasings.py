@@ -1354,6 +1354,16 @@ CASES = [
     ),
     ("Malignancy should be ruled out with colonoscopy.", {}),
     ("Fatty liver (probable).", {"hepatic_steatosis": "UNCERTAIN"}),
+    # what a finding pushes on is not its organ, for the sentence as for the clause
+    (
+        "Enlarged left thyroid lobe with retrosternal extension and a 3 cm heterogeneous nodule, displacing the "
+        "trachea to the right.",
+        {"thyroid_nodule": "POSITIVE", "lung_nodule": "ABSENT"},
+    ),
+    (
+        "There is a 20x10 mm hypodense lesion adjacent to the anterior portal vein at the level of segment 4-5.",
+        {"liver_lesion": "POSITIVE"},
+    ),
     ("Nodular formation in the spleen hilum, compatible with an accessory spleen.", {"splenic_lesion": "NEGATIVE"}),
     (
         "In segment VI, nodular lesion of 18 mm with arterial hyperenhancement and washout in portal phase - suspect "

@@ -246,6 +246,11 @@ class VetoClauses:
             self.edge_lower = self.edge
         phrases = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in scope.landmark_phrases)
         self.landmark = re.compile(rf"\b(?:{phrases})\b", re.IGNORECASE) if phrases else None
+        # the landmarks beside a finding, not a level that places it ("at the level of liver segment 6")
+        beside = "|".join(
+            re.escape(p).replace(r"\ ", r"\s+") for p in scope.landmark_phrases if not p.startswith("at the level")
+        )
+        self.beside = re.compile(rf"\b(?:{beside})\b", re.IGNORECASE) if beside else None
 
     def clause_bounds(self, text: str, start: int, end: int, lower: str | None = None) -> tuple[int, int]:
         """(start, end) of the part of a sentence between the clause edges around [start, end).
@@ -836,12 +841,40 @@ class SentenceClauses:
             return False
         names_own = self._own_organ.get((name, sentence))
         if names_own is None:
-            first, after = self.bounds[sentence], self.bounds[sentence + 1]
-            lower = self.lower[first:after] if self.lower else None
-            names_own = self._own_organ[(name, sentence)] = own_organ.search(
-                self.text[first:after], lower
-            ) or self.heading_names(own_organ, sentence)
+            text = self._without_landmarks(sentence)
+            lower = lower_if_exact(text) if self.lower else None
+            names_own = self._own_organ[(name, sentence)] = own_organ.search(text, lower) or self.heading_names(
+                own_organ, sentence
+            )
         return not names_own
+
+    def _without_landmarks(self, sentence: int) -> str:
+        """The sentence less what follows a landmark phrase up to the clause's end: what a finding pushes on or lies
+        beside is not its organ ("a 3 cm thyroid nodule displacing the trachea" names no organ of the airways)."""
+        first, after = self.bounds[sentence], self.bounds[sentence + 1]
+        text = self.text[first:after]
+        landmark = self.veto_clauses.beside
+        if landmark is None:
+            return text
+        found = landmark.search(text)
+        if found is None:
+            return text
+        starts, _ends = self.edges(sentence)
+        kept, position = [], 0
+        while found is not None:
+            index = bisect.bisect_right(starts, found.end())
+            edge = starts[index] if index < len(starts) else len(text)
+            # a level after the landmark places the finding again: "adjacent to the portal vein at the level of
+            # segment 4"
+            level = self.veto_clauses.landmark.search(text, found.end(), edge)  # type: ignore[union-attr]
+            if level is not None:
+                edge = level.start()
+            kept.append(text[position : found.start()])
+            kept.append(" " * (edge - found.start()))
+            position = edge
+            found = landmark.search(text, edge)
+        kept.append(text[position:])
+        return "".join(kept)
 
     def vetoed(self, name: str, veto: VetoWords, sentence: int, char_start: int, char_end: int) -> bool:
         """Whether the clause around [char_start, char_end) names a veto word of label ``name``."""
