@@ -333,11 +333,13 @@ class LabelMentionRules:
         self.heading_statements = _heading_table({n: label.normal_under_headings for n, label in self.labels.items()})
         self.heading_findings = _heading_table({n: label.present_under_headings for n, label in self.labels.items()})
         self.requires = {name: _word_regex(label.requires_any) for name, label in self.labels.items()}
-        # the lower-case token words of the generic synonyms, by label: only these need ``requires`` where given
-        self.generic: dict[str, frozenset[str]] = {
+        # for a label with generic synonyms, the lower-case token words of its other synonyms: a match of one of these
+        # needs no ``requires``; any other match (a generic synonym, one shared by a list, a pattern) needs them
+        self.specific: dict[str, frozenset[str]] = {
             name: frozenset(
                 " ".join(token.lower_ for token in nlp.make_doc(variant))
-                for phrase in label.generic_synonyms
+                for phrase in label.synonyms
+                if phrase not in label.generic_synonyms
                 for variant in phrase_variants(phrase)
             )
             for name, label in self.labels.items()
@@ -446,7 +448,7 @@ class LabelMentionRules:
         for name, spans in found.items():
             label = self.labels[name]
             requires, veto = self.requires[name], self.vetoes[name]
-            generic = self.generic.get(name)
+            specific = self.specific.get(name)
             exclusions = excluded.get(name, ())
             for start, end in longest_spans(spans) if len(spans) > 1 else spans:
                 # an exclusion overlapping the match means something else, unless the match holds it and says more:
@@ -465,7 +467,12 @@ class LabelMentionRules:
                     last = doc[end - 1]
                     char_end = last.idx + len(last)
                 needs_place = requires is not None and (
-                    generic is None or " ".join(doc[i].lower_ for i in range(start, end)) in generic
+                    specific is None
+                    or (
+                        (name, start, end) not in stated_absent  # a normal statement names its organ
+                        and (name, start, end) not in stated_present
+                        and " ".join(doc[i].lower_ for i in range(start, end)) not in specific
+                    )
                 )
                 if needs_place:
                     key = (name, sentence)
@@ -478,7 +485,7 @@ class LabelMentionRules:
                     # a generic word ("focal lesion") placed only by the heading belongs to another organ the sentence
                     # names: "Lung bases: ... Liver, spleen and adrenals: unremarkable; no focal lesion."
                     if (
-                        generic is not None
+                        specific is not None
                         and veto is not None
                         and clauses.names_veto_word(name, veto, sentence)
                         and not requires.search(text, lower, bounds[sentence], bounds[sentence + 1])

@@ -298,7 +298,10 @@ class SectionSplitter:
         heading_line_end = text.find("\n", body_start, end)
         inline = bool(text[body_start : heading_line_end if heading_line_end >= 0 else end].strip())
         followed_by_preamble = bool(later) and later_sections[0] in PREAMBLE_SECTIONS
-        if "findings" not in later_sections and not followed_by_preamble and (inline or end == len(text)):
+        # the findings have a heading of their own later ("FINDINGS:"; an organ sub-heading such as "Thyroid:" heads
+        # only its organ's findings)
+        findings_heading_later = any(h.section == "findings" and h.organ_system is None for h in later)
+        if not findings_heading_later and not followed_by_preamble and (inline or end == len(text)):
             # "Comparison: CT of 25.12.2019. Trachea and main bronchi are open. ..." or "Clinical details: cough.
             # \nThe lungs are clear.\nConclusion: ..." with no findings heading after it (nor another preamble
             # heading next): the preamble is its first line (or sentence), the rest an unheaded findings section
@@ -318,7 +321,6 @@ class SectionSplitter:
         # not know, naming anatomy or a finding, ends the technique; what follows is findings. A history or comparison
         # ends where two such lines follow ("Indication: screening.\nPericardial effusion: No\nCardiac size: Normal"),
         # a template's fields (one may still be history: "Lung cancer: 2019"), unless a findings heading comes later.
-        findings_heading_later = any(h.section == "findings" and h.organ_system is None for h in later)
         if section != "technique" and findings_heading_later:
             return None  # the findings have their heading: "INDICATION:\nPleural effusion: follow-up\n...\nFINDINGS:"
         fields = self._unknown_finding_headings(text, body_start, end)
