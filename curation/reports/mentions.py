@@ -782,6 +782,7 @@ class SentenceClauses:
         self._edges: dict[int, tuple[list[int], list[int]]] = {}
         self._vetoed: dict[tuple[object, ...], bool] = {}
         self._own_organ: dict[tuple[str, int], bool] = {}
+        self._without_landmark_text: dict[int, str] = {}
 
     def edges(self, sentence: int) -> tuple[list[int], list[int]]:
         """(starts, ends) of the clause edges of a sentence, relative to it."""
@@ -858,13 +859,15 @@ class SentenceClauses:
     def _without_landmarks(self, sentence: int) -> str:
         """The sentence less what follows a landmark phrase up to the clause's end: what a finding pushes on or lies
         beside is not its organ ("a 3 cm thyroid nodule displacing the trachea" names no organ of the airways)."""
+        cached = self._without_landmark_text.get(sentence)
+        if cached is not None:
+            return cached
         first, after = self.bounds[sentence], self.bounds[sentence + 1]
         text = self.text[first:after]
         landmark = self.veto_clauses.beside
-        if landmark is None:
-            return text
-        found = landmark.search(text)
+        found = landmark.search(text) if landmark is not None else None
         if found is None:
+            self._without_landmark_text[sentence] = text
             return text
         starts, _ends = self.edges(sentence)
         kept, position = [], 0
@@ -881,7 +884,8 @@ class SentenceClauses:
             position = edge
             found = landmark.search(text, edge)
         kept.append(text[position:])
-        return "".join(kept)
+        self._without_landmark_text[sentence] = "".join(kept)
+        return self._without_landmark_text[sentence]
 
     def vetoed(self, name: str, veto: VetoWords, sentence: int, char_start: int, char_end: int) -> bool:
         """Whether the clause around [char_start, char_end) names a veto word of label ``name``."""
