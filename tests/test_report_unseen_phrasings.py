@@ -1435,6 +1435,12 @@ CASES = [
     ("Right nephrolithiasis without urinary congestion.", {"hydronephrosis": "NEGATIVE"}),
     ("Hypodense lesion of the pancreatic head, DD cystic neoplasm.", {"pancreatic_lesion": "POSITIVE"}),
     ("Small hypodense focus of the pancreatic tail, DD IPMN.", {"pancreatic_lesion": "UNCERTAIN"}),
+    # probe77 (CT-RATE's style, its hardest lung distinctions), held out, then fixed
+    (
+        "Lymph nodes considered reactive, the largest measuring 11 mm in short axis, were observed in both hilar "
+        "regions.",
+        {"lymphadenopathy": "POSITIVE"},
+    ),
     # what a finding pushes on is not its organ, for the sentence as for the clause
     (
         "Enlarged left thyroid lobe with retrosternal extension and a 3 cm heterogeneous nodule, displacing the "
