@@ -1441,6 +1441,31 @@ CASES = [
         "regions.",
         {"lymphadenopathy": "POSITIVE"},
     ),
+    # a review of the probe74 to probe77 changes
+    (
+        "Bilateral infiltrates in both lower lobes, a 2 cm cyst in the liver.",
+        {"lung_opacity": "POSITIVE", "liver_lesion": "POSITIVE"},
+    ),
+    (
+        "Lungs without infiltrates; a focal lesion in segment 6 of the liver.",
+        {"lung_opacity": "NEGATIVE", "liver_lesion": "POSITIVE"},
+    ),
+    ("Portal vein patent, thrombus in the left brachiocephalic vein.", {"portal_vein_thrombosis": "NEGATIVE"}),
+    (
+        "Portal vein patent, occlusive thrombus in the SVC around the port catheter.",
+        {"portal_vein_thrombosis": "NEGATIVE"},
+    ),
+    ("Formation of collateral vessels at the splenic hilum.", {"splenic_lesion": "ABSENT"}),
+    ("Hepatic cirrhosis with regenerative nodule formation.", {"liver_lesion": "ABSENT"}),
+    ("Liver cirrhosis with ascites formation.", {"liver_lesion": "ABSENT"}),
+    ("Hematoma formation around the right kidney after biopsy.", {"renal_lesion": "ABSENT"}),
+    ("Pancreatic necrosis with fluid collection formation.", {"pancreatic_lesion": "ABSENT"}),
+    ("Vascular formations of the liver hilum are without features.", {"liver_lesion": "ABSENT"}),
+    ("Formation of the left lobe of the thyroid gland.", {"thyroid_nodule": "POSITIVE"}),
+    ("Splenomegaly of 16 cm with an accessory spleen at the hilum.", {"splenomegaly": "POSITIVE"}),
+    ("Splenic infarcts in the upper pole, accessory spleen 1 cm.", {"splenic_lesion": "POSITIVE"}),
+    ("Small pleural effusion, atelectasis (possible).", {"pleural_effusion": "POSITIVE", "atelectasis": "UNCERTAIN"}),
+    ("Right lower lobe nodule of 9 mm, malignancy should be excluded.", {"lung_nodule": "POSITIVE"}),
     # what a finding pushes on is not its organ, for the sentence as for the clause
     (
         "Enlarged left thyroid lobe with retrosternal extension and a 3 cm heterogeneous nodule, displacing the "

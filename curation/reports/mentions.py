@@ -247,8 +247,11 @@ class VetoClauses:
         phrases = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in scope.landmark_phrases)
         self.landmark = re.compile(rf"\b(?:{phrases})\b", re.IGNORECASE) if phrases else None
         # the landmarks beside a finding, not a level that places it ("at the level of liver segment 6")
+        # (nor a word that is also a finding's noun: "bilateral infiltrates in both lower lobes")
         beside = "|".join(
-            re.escape(p).replace(r"\ ", r"\s+") for p in scope.landmark_phrases if not p.startswith("at the level")
+            re.escape(p).replace(r"\ ", r"\s+")
+            for p in scope.landmark_phrases
+            if not p.startswith("at the level") and p not in _NOUN_LANDMARKS
         )
         self.beside = re.compile(rf"\b(?:{beside})\b", re.IGNORECASE) if beside else None
 
@@ -872,7 +875,8 @@ class SentenceClauses:
         starts, _ends = self.edges(sentence)
         kept, position = [], 0
         while found is not None:
-            index = bisect.bisect_right(starts, found.end())
+            # the first clause edge at or after the landmark's end ("... without infiltrates; a lesion of the liver")
+            index = bisect.bisect_left(starts, found.end())
             edge = starts[index] if index < len(starts) else len(text)
             # a level after the landmark places the finding again: "adjacent to the portal vein at the level of
             # segment 4"
@@ -933,6 +937,8 @@ class SentenceClauses:
 _LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and\b)?|and\b)", re.IGNORECASE)
 _PUNCTUATION_EDGE = re.compile(r"[;:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
 _WORD = re.compile(r"[\w-]+")
+# landmark verbs that are also the noun of a finding ("pulmonary infiltrates"): they end no organ's reach in a sentence
+_NOUN_LANDMARKS = frozenset({"infiltrates", "infiltrating"})
 _PLACE_WITH_PREPOSITION = re.compile(r"\s*(?:in|of|at|within|along)\b", re.IGNORECASE)
 _SHARED_VERB = re.compile(r"\b(?:is|are|was|were)\b", re.IGNORECASE)
 # the words of a list of places besides the label's own: "and in the wall of the ascending and descending aorta"
