@@ -513,7 +513,8 @@ class LabelMentionRules:
                         (name, start, end) in named and self._names_own_organ(name, text, lower, char_start, char_end)
                     )
                     and not (
-                        requires is not None and clauses.in_organ_list_subject(requires, veto, sentence, char_start)
+                        requires is not None
+                        and clauses.in_organ_list_subject(requires, veto, sentence, char_start, char_end)
                     )
                 ):
                     continue
@@ -814,12 +815,18 @@ class SentenceClauses:
         heading = self.headings[sentence] if self.headings else None
         return heading is not None and words.search(heading, lower_if_exact(heading))
 
-    def in_organ_list_subject(self, own: WordStartRegex, veto: VetoWords, sentence: int, char_start: int) -> bool:
+    def in_organ_list_subject(
+        self, own: WordStartRegex, veto: VetoWords, sentence: int, char_start: int, char_end: int
+    ) -> bool:
         """Whether the mention at ``char_start`` is said of a list of organs that opens its clause and names the
         label's own organ: "Liver, spleen and pancreas without focal changes", "Liver and spleen are free of focal
         lesions" (each organ of the list has the finding; the other organs in the list veto nothing). Only a short
-        predicate may stand between the list and the mention ("Liver and spleen enlarged, with a lesion" is not)."""
-        first = self.bounds[sentence]
+        predicate may stand between the list and the mention ("Liver and spleen enlarged, with a lesion" is not), and
+        no other organ may place it after ("Liver and kidneys with a focal formation in segment VII" is the liver's)."""
+        first, after = self.bounds[sentence], self.bounds[sentence + 1]
+        rest_end = _PART_END.search(self.text, char_end, after)
+        if veto.search(self.text, self.lower, char_end, rest_end.start() if rest_end else after):
+            return False
         head = self.text[first:char_start]
         cut = max(head.rfind(mark) for mark in ";:()")
         organs = own_seen = 0
@@ -937,6 +944,7 @@ class SentenceClauses:
 _LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and\b)?|and\b)", re.IGNORECASE)
 _PUNCTUATION_EDGE = re.compile(r"[;:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
 _WORD = re.compile(r"[\w-]+")
+_PART_END = re.compile(r"[;:]")
 # landmark verbs that are also the noun of a finding ("pulmonary infiltrates"): they end no organ's reach in a sentence
 _NOUN_LANDMARKS = frozenset({"infiltrates", "infiltrating"})
 _PLACE_WITH_PREPOSITION = re.compile(r"\s*(?:in|of|at|within|along)\b", re.IGNORECASE)
@@ -959,7 +967,7 @@ _ORGAN_LIST_WORDS = frozenset({"and", "or", "the", "both", "left", "right", "gla
 _LIST_PREDICATE_WORDS = frozenset({
     "are", "is", "were", "was", "show", "shows", "showed", "demonstrate", "demonstrates", "with", "without", "no",
     "not", "any", "free", "of", "have", "has", "contain", "contains", "devoid", "lack", "normal", "unremarkable",
-    "homogeneous",
+    "homogeneous", "a", "an",
 })
 # fmt: on
 
