@@ -215,7 +215,7 @@ def test_generic_synonyms_without_requires_any_are_refused(tmp_path: Path) -> No
             1,
         )
     )
-    with pytest.raises(LexiconError, match=r"'generic_synonyms' need 'requires_any'"):
+    with pytest.raises(LexiconError, match=r"'generic_synonyms' and 'generic_normal_statements' need 'requires_any'"):
         load_lexicon(edited)
 
 

@@ -1466,6 +1466,35 @@ CASES = [
     ("Splenic infarcts in the upper pole, accessory spleen 1 cm.", {"splenic_lesion": "POSITIVE"}),
     ("Small pleural effusion, atelectasis (possible).", {"pleural_effusion": "POSITIVE", "atelectasis": "UNCERTAIN"}),
     ("Right lower lobe nodule of 9 mm, malignancy should be excluded.", {"lung_nodule": "POSITIVE"}),
+    # probe78 (the English of Russia, Ukraine, Central and South-Eastern Europe), held out, then fixed
+    ("Trachea and main bronchi are passable, walls are not thickened.", {"bronchial_wall_thickening": "NEGATIVE"}),
+    ("Bronchi: walls are thickened in the lower lobes.", {"bronchial_wall_thickening": "POSITIVE"}),
+    ("Bowel loops not dilated, walls not thickened.", {"bowel_wall_thickening": "NEGATIVE"}),
+    ("Urinary bladder moderately filled, walls not thickened.", {"bladder_wall_thickening": "NEGATIVE"}),
+    (
+        "Gallbladder without concrements, wall not thickened.",
+        {"bladder_wall_thickening": "ABSENT", "bowel_wall_thickening": "ABSENT"},
+    ),
+    ("The appendix is dilated to 12 mm with wall thickening.", {"bowel_wall_thickening": "ABSENT"}),
+    ("Focal and mass formations in the lungs are not revealed.", {"lung_nodule": "NEGATIVE"}),
+    ("Adrenal glands: without formations.", {"adrenal_nodule": "NEGATIVE"}),
+    ("Thyroid gland without formations.", {"thyroid_nodule": "NEGATIVE"}),
+    (
+        "BONES: No destructive or osteoblastic changes.",
+        {"osteolytic_lesion": "NEGATIVE", "osteoblastic_lesion": "NEGATIVE"},
+    ),
+    (
+        "Height of vertebral bodies is preserved; moderate osteochondrosis.",
+        {"vertebral_compression_fracture": "NEGATIVE"},
+    ),
+    ("Kidneys: normal excretion, PCS not dilated.", {"hydronephrosis": "NEGATIVE"}),
+    ("Pericardium thickened to 4 mm, without effusion.", {"pericardial_thickening": "POSITIVE"}),
+    (
+        "Port-system catheter via the right subclavian vein, tip in the superior vena cava.",
+        {"central_line": "POSITIVE"},
+    ),
+    ("L4-L5 degenerative changes, Schmorl's hernias.", {"degenerative_spine_change": "POSITIVE"}),
+    ("Median sternotomy with metal cerclages, sternum consolidated.", {"consolidation": "ABSENT"}),
     # what a finding pushes on is not its organ, for the sentence as for the clause
     (
         "Enlarged left thyroid lobe with retrosternal extension and a 3 cm heterogeneous nodule, displacing the "

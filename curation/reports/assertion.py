@@ -397,8 +397,9 @@ def assert_mention(
         if cue.only_for and system not in cue.only_for:
             continue
         if hit_start < end and start < hit_end:
-            if hit_start < start and cue.direction != "backward":
-                reaching.append((0, hit))  # a cue that opens the mention's words: "non-enlarged lymph nodes"
+            if (hit_start < start or (hit_start == start and hit_end < end)) and cue.direction != "backward":
+                # a cue that opens the mention's words: "non-enlarged lymph nodes", "without formations"
+                reaching.append((0, hit))
             elif _hedges_the_predicate(cue, hit_end, start, end, joints):
                 reaching.append((0, hit))  # a hedge amid a pattern's words: "the liver is possibly enlarged"
             continue  # any other cue inside the mention's words is part of the finding's name

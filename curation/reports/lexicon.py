@@ -93,6 +93,9 @@ class LabelDef:
     # synonyms (also in ``synonyms``) that name no organ ("focal formation"): where a label has them, only they need
     # ``requires_any``; its other synonyms and its patterns need nothing
     generic_synonyms: tuple[str, ...] = ()
+    # normal statements (also in ``normal_statements``) that name no organ ("walls are not thickened"): they need
+    # ``requires_any`` as generic synonyms do
+    generic_normal_statements: tuple[str, ...] = ()
     vetoed_by: tuple[str, ...] = ()  # the sentence clause names another organ: not this label
     own_anatomy: tuple[str, ...] = ()  # a clause that names one of these is not vetoed ("... and of the aortic arch")
     attributes: tuple[str, ...] = ()
@@ -237,11 +240,12 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
     organ_system = entry.get("organ_system")
     _require(organ_system in organ_system_names, path, where, f"unknown organ_system {organ_system!r}")
     generic_synonyms = _phrases(entry.get("generic_synonyms"), path, where, "generic_synonyms")
+    generic_statements = _phrases(entry.get("generic_normal_statements"), path, where, "generic_normal_statements")
     _require(
-        not generic_synonyms or bool(entry.get("requires_any")),
+        not (generic_synonyms or generic_statements) or bool(entry.get("requires_any")),
         path,
         where,
-        "'generic_synonyms' need 'requires_any' (the words that place them)",
+        "'generic_synonyms' and 'generic_normal_statements' need 'requires_any' (the words that place them)",
     )
     synonyms = tuple(dict.fromkeys([*_phrases(entry.get("synonyms"), path, where, "synonyms"), *generic_synonyms]))
     patterns = entry.get("patterns") or []
@@ -277,7 +281,12 @@ def _label_from_entry(entry: Any, path: Path, where: str, organ_system_names: se
         vetoed_by=_phrases(entry.get("vetoed_by"), path, where, "vetoed_by"),
         own_anatomy=_phrases(entry.get("own_anatomy"), path, where, "own_anatomy"),
         attributes=attributes,
-        normal_statements=_phrases(entry.get("normal_statements"), path, where, "normal_statements"),
+        normal_statements=tuple(
+            dict.fromkeys(
+                [*_phrases(entry.get("normal_statements"), path, where, "normal_statements"), *generic_statements]
+            )
+        ),
+        generic_normal_statements=generic_statements,
         yields_to=_phrases(entry.get("yields_to"), path, where, "yields_to"),
         normal_under_headings=normal_under_headings,
         present_under_headings=_heading_statements(
@@ -302,6 +311,7 @@ LABEL_KEYS = frozenset(
         "exclusions",
         "requires_any",
         "generic_synonyms",
+        "generic_normal_statements",
         "vetoed_by",
         "own_anatomy",
         "attributes",
@@ -519,6 +529,7 @@ def in_both_spellings(lexicon: Lexicon, spelling: SpellingVariants) -> Lexicon:
             exclusions=both(label.exclusions),
             requires_any=both(label.requires_any),
             generic_synonyms=both(label.generic_synonyms),
+            generic_normal_statements=both(label.generic_normal_statements),
             vetoed_by=both(label.vetoed_by),
             own_anatomy=both(label.own_anatomy),
             normal_statements=both(label.normal_statements),

@@ -348,6 +348,16 @@ class LabelMentionRules:
             for name, label in self.labels.items()
             if label.generic_synonyms
         }
+        # the lower-case token words of the generic normal statements ("walls are not thickened"), by label
+        self.generic_statements: dict[str, frozenset[str]] = {
+            name: frozenset(
+                " ".join(token.lower_ for token in nlp.make_doc(variant))
+                for phrase in label.generic_normal_statements
+                for variant in (phrase, phrase.replace("-", " "))
+            )
+            for name, label in self.labels.items()
+            if label.generic_normal_statements
+        }
         self.vetoes = {
             name: VetoWords(label.vetoed_by, label.own_anatomy) if label.vetoed_by else None
             for name, label in self.labels.items()
@@ -452,6 +462,7 @@ class LabelMentionRules:
             label = self.labels[name]
             requires, veto = self.requires[name], self.vetoes[name]
             specific = self.specific.get(name)
+            generic_statements = self.generic_statements.get(name)
             exclusions = excluded.get(name, ())
             for start, end in longest_spans(spans) if len(spans) > 1 else spans:
                 # an exclusion overlapping the match means something else, unless the match holds it and says more:
@@ -469,14 +480,21 @@ class LabelMentionRules:
                 else:
                     last = doc[end - 1]
                     char_end = last.idx + len(last)
-                needs_place = requires is not None and (
-                    specific is None
-                    or (
-                        (name, start, end) not in stated_absent  # a normal statement names its organ
-                        and (name, start, end) not in stated_present
-                        and " ".join(doc[i].lower_ for i in range(start, end)) not in specific
+                # where a label has generic synonyms or statements, only those (and matches of no specific synonym:
+                # a list's, a pattern's) need the label's required words; otherwise every match does
+                if requires is None:
+                    needs_place = False
+                elif specific is None and generic_statements is None:
+                    needs_place = True
+                elif (name, start, end) in stated_absent or (name, start, end) in stated_present:
+                    needs_place = (
+                        generic_statements is not None
+                        and " ".join(doc[i].lower_ for i in range(start, end)) in generic_statements
                     )
-                )
+                else:
+                    needs_place = (
+                        specific is not None and " ".join(doc[i].lower_ for i in range(start, end)) not in specific
+                    )
                 if needs_place:
                     key = (name, sentence)
                     if key not in required_seen:

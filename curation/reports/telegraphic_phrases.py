@@ -40,6 +40,7 @@ def in_telegraphic_style(lexicon: Lexicon) -> Lexicon:
             label,
             synonyms=with_copula_dropped(label.synonyms),
             generic_synonyms=with_copula_dropped(label.generic_synonyms),
+            generic_normal_statements=with_copula_dropped(label.generic_normal_statements),
             normal_statements=with_copula_dropped(label.normal_statements),
         )
         for label in lexicon.labels
