@@ -1495,6 +1495,30 @@ CASES = [
     ),
     ("L4-L5 degenerative changes, Schmorl's hernias.", {"degenerative_spine_change": "POSITIVE"}),
     ("Median sternotomy with metal cerclages, sternum consolidated.", {"consolidation": "ABSENT"}),
+    # probe80 (abdominal CT in the English of Southern Europe and Latin America), held out, then fixed
+    ("Non-dilated bile duct.", {"biliary_dilatation": "NEGATIVE"}),
+    ("No distension of loops.", {"bowel_obstruction": "NEGATIVE"}),
+    ("No free liquid or free air.", {"ascites": "NEGATIVE", "free_air": "NEGATIVE"}),
+    (
+        "In the proximal sigmoid we appreciate a segmental parietal thickening with an inflamed diverticulum.",
+        {"bowel_wall_thickening": "POSITIVE"},
+    ),
+    (
+        "The remnant pancreas is atrophic, with dilatation of the main pancreatic duct up to 5 mm.",
+        {"pancreatic_duct_dilatation": "POSITIVE"},
+    ),
+    ("Discrete dilatation of the left intrahepatic bile ducts, unchanged.", {"biliary_dilatation": "POSITIVE"}),
+    (
+        "Liver of regular volume and density, without focal lesions.",
+        {"hepatomegaly": "NEGATIVE", "hepatic_steatosis": "NEGATIVE", "liver_lesion": "NEGATIVE"},
+    ),
+    ("Kidneys without dilatation of the excretory tract.", {"hydronephrosis": "NEGATIVE"}),
+    ("Anterior wedge-shaped deformity of T12 with 30% loss of height.", {"vertebral_compression_fracture": "POSITIVE"}),
+    (
+        "Vertebral bodies with preserved height, without signs of collapse.",
+        {"vertebral_compression_fracture": "NEGATIVE"},
+    ),
+    ("Right double J ureteral catheter with the proximal loop in the renal pelvis.", {"stent": "POSITIVE"}),
     # what a finding pushes on is not its organ, for the sentence as for the clause
     (
         "Enlarged left thyroid lobe with retrosternal extension and a 3 cm heterogeneous nodule, displacing the "
