@@ -1519,6 +1519,15 @@ CASES = [
         {"vertebral_compression_fracture": "NEGATIVE"},
     ),
     ("Right double J ureteral catheter with the proximal loop in the renal pelvis.", {"stent": "POSITIVE"}),
+    # probe79 (the English of Turkey, Iran, the Gulf, Egypt and Pakistan), held out, then fixed
+    ("Urinary bladder is adequately distended with normal wall thickness.", {"bladder_wall_thickening": "NEGATIVE"}),
+    ("Small bowel and colon show normal wall thickness.", {"bowel_wall_thickening": "NEGATIVE"}),
+    ("Spleen dimensions and parenchyma were evaluated as normal.", {"splenomegaly": "NEGATIVE"}),
+    ("Both adrenal glands were evaluated as normal.", {"adrenal_nodule": "NEGATIVE"}),
+    (
+        "Liver, spleen and pancreas without focal changes, the left kidney with a formation 3 cm.",
+        {"liver_lesion": "NEGATIVE", "splenic_lesion": "NEGATIVE", "pancreatic_lesion": "NEGATIVE"},
+    ),
     # what a finding pushes on is not its organ, for the sentence as for the clause
     (
         "Enlarged left thyroid lobe with retrosternal extension and a 3 cm heterogeneous nodule, displacing the "

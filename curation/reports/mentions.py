@@ -962,7 +962,7 @@ class SentenceClauses:
 _LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and\b)?|and\b)", re.IGNORECASE)
 _PUNCTUATION_EDGE = re.compile(r"[;:()]|\b(?:that|which|who)\b", re.IGNORECASE)  # a relative clause ends the list
 _WORD = re.compile(r"[\w-]+")
-_PART_END = re.compile(r"[;:]")
+_PART_END = re.compile(r"[,;:]")
 # landmark verbs that are also the noun of a finding ("pulmonary infiltrates"): they end no organ's reach in a sentence
 _NOUN_LANDMARKS = frozenset({"infiltrates", "infiltrating"})
 _PLACE_WITH_PREPOSITION = re.compile(r"\s*(?:in|of|at|within|along)\b", re.IGNORECASE)
