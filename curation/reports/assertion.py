@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from spacy.tokens import Doc
 
 from curation.reports.lexicon import AssertionCue, AssertionLexicon
-from curation.reports.mentions import MentionRecord, longest_spans
+from curation.reports.mentions import CLAUSE_ENDS, MentionRecord, longest_spans
 from curation.reports.term_matcher import TermKind, TermMatcher
 
 QUERY_MARK = "?"
@@ -224,7 +224,7 @@ def _first_clause_length(doc: Doc, cue_end: int, sentence_starts: list[int], sen
     """Tokens between a cue and the first comma or semicolon after it (or the sentence end)."""
     sentence_end = sentence_starts[sentence + 1] if sentence + 1 < len(sentence_starts) else len(doc)
     end = cue_end
-    while end < sentence_end and doc[end].text not in (",", ";"):
+    while end < sentence_end and doc[end].text not in CLAUSE_ENDS:
         end += 1
     return max(1, end - cue_end)
 

@@ -177,6 +177,16 @@ def contains_any(text: str, literals: tuple[str, ...], start: int = 0, end: int 
     return False
 
 
+def _token_words(nlp: Language, phrases: Iterable[str]) -> frozenset[str]:
+    """The phrases as their lower-case tokens joined by spaces, as ``_span_words`` reads a match."""
+    return frozenset(" ".join(token.lower_ for token in nlp.make_doc(phrase)) for phrase in phrases)
+
+
+def _span_words(doc: Doc, start: int, end: int) -> str:
+    """The lower-case tokens of doc[start:end] joined by spaces."""
+    return " ".join(doc[i].lower_ for i in range(start, end))
+
+
 def _word_regex(phrases: Iterable[str]) -> WordStartRegex | None:
     return WordStartRegex(phrases) if phrases else None
 
@@ -339,22 +349,15 @@ class LabelMentionRules:
         # for a label with generic synonyms, the lower-case token words of its other synonyms: a match of one of these
         # needs no ``requires``; any other match (a generic synonym, one shared by a list, a pattern) needs them
         self.specific: dict[str, frozenset[str]] = {
-            name: frozenset(
-                " ".join(token.lower_ for token in nlp.make_doc(variant))
-                for phrase in label.synonyms
-                if phrase not in label.generic_synonyms
-                for variant in phrase_variants(phrase)
+            name: _token_words(
+                nlp, (v for p in label.synonyms if p not in label.generic_synonyms for v in phrase_variants(p))
             )
             for name, label in self.labels.items()
             if label.generic_synonyms
         }
         # the lower-case token words of the generic normal statements ("walls are not thickened"), by label
         self.generic_statements: dict[str, frozenset[str]] = {
-            name: frozenset(
-                " ".join(token.lower_ for token in nlp.make_doc(variant))
-                for phrase in label.generic_normal_statements
-                for variant in (phrase, phrase.replace("-", " "))
-            )
+            name: _token_words(nlp, (v for p in label.generic_normal_statements for v in (p, p.replace("-", " "))))
             for name, label in self.labels.items()
             if label.generic_normal_statements
         }
@@ -445,7 +448,8 @@ class LabelMentionRules:
         excluded: dict[str, list[tuple[int, int]]] = {}
         for name, start, end in found_terms[TermKind.EXCLUSION]:
             excluded.setdefault(name, []).append((start, end))
-        required_seen: dict[tuple[str, int], bool] = {}
+        required_seen: dict[tuple[str, int], bool] = {}  # in the sentence or its heading
+        required_in_sentence: dict[tuple[str, int], bool] = {}
         first_naming_part: dict[tuple[str, int], tuple[list[int], int] | None] = {}
         naming_anatomy = (
             {bisect.bisect_right(sentence_starts, start) - 1 for _s, start, _e in found_terms[TermKind.ORGAN_SYSTEM]}
@@ -487,20 +491,15 @@ class LabelMentionRules:
                 elif specific is None and generic_statements is None:
                     needs_place = True
                 elif (name, start, end) in stated_absent or (name, start, end) in stated_present:
-                    needs_place = (
-                        generic_statements is not None
-                        and " ".join(doc[i].lower_ for i in range(start, end)) in generic_statements
-                    )
+                    needs_place = generic_statements is not None and _span_words(doc, start, end) in generic_statements
                 else:
-                    needs_place = (
-                        specific is not None and " ".join(doc[i].lower_ for i in range(start, end)) not in specific
-                    )
+                    needs_place = specific is not None and _span_words(doc, start, end) not in specific
                 if needs_place:
                     key = (name, sentence)
                     if key not in required_seen:
-                        required_seen[key] = requires.search(
-                            text, lower, bounds[sentence], bounds[sentence + 1]
-                        ) or clauses.heading_names(requires, sentence)
+                        in_sentence = requires.search(text, lower, bounds[sentence], bounds[sentence + 1])
+                        required_in_sentence[key] = in_sentence
+                        required_seen[key] = in_sentence or clauses.heading_names(requires, sentence)
                     if not required_seen[key]:
                         continue
                     # a generic word ("focal lesion") placed only by the heading belongs to another organ the sentence
@@ -508,8 +507,8 @@ class LabelMentionRules:
                     if (
                         specific is not None
                         and veto is not None
+                        and not required_in_sentence[key]
                         and clauses.names_veto_word(name, veto, sentence)
-                        and not requires.search(text, lower, bounds[sentence], bounds[sentence + 1])
                     ):
                         continue
                     # as in ``_without_borrowed_requirement``: a part of a sentence cut by semicolons before every
